@@ -25,7 +25,7 @@ public static class Measure
     {
         await using var connection = new NpgsqlConnection(serverConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE); CREATE DATABASE \"{name}\"", connection);
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE); CREATE DATABASE \"{name}\"", connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync();
         return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name }.ConnectionString;
     }
@@ -35,7 +35,7 @@ public static class Measure
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(serverConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = 0 };
         await command.ExecuteNonQueryAsync();
     }
 

@@ -2,6 +2,7 @@ using North.Core.Connections;
 using North.Core.Migrating;
 using North.Core.Planning;
 using North.Core.Reporting;
+using North.Core.Repository;
 using North.Core.Settings;
 
 namespace North.Bench.Migrate;
@@ -28,7 +29,7 @@ public sealed class MigrateBenchmark
 
         var psql = new List<double>();
         var north = new List<double>();
-        for (var round = 0; round <= _options.Rounds; round++)
+        for (var round = 0; round <= (_options.StatusOnly ? -1 : _options.Rounds); round++)
         {
             var a = await OnFreshDatabaseAsync($"a{round}", cs => Measure.RunPsqlAsync(cs, concatenated));
             var b = await OnFreshDatabaseAsync($"b{round}", cs => MigrateAsync(cs, root));
@@ -42,15 +43,17 @@ public sealed class MigrateBenchmark
         var bigFiles = RepositoryGenerator.Generate(bigRoot, _options.Versions * 10, _options.FilesPerVersion);
         var status10000 = await StatusAsync(bigRoot, bigFiles.Count);
 
-        var am = Measure.Median(psql);
-        var bm = Measure.Median(north);
+        var am = psql.Count == 0 ? double.NaN : Measure.Median(psql);
+        var bm = north.Count == 0 ? double.NaN : Measure.Median(north);
         Console.WriteLine();
         Console.WriteLine("| column | what | median ms | ratio to (a) |");
         Console.WriteLine("| --- | --- | ---: | ---: |");
         Console.WriteLine($"| (a) | psql -X -q -v ON_ERROR_STOP=1 -f, {files.Count} files in one session | {am:0} | 1.00 |");
         Console.WriteLine($"| (b0) | North core Migrator.MigrateAsync, warm process | {bm:0} | {bm / am:0.00} |");
-        Console.WriteLine($"| (d0) | North core ReadStateAsync, {files.Count} files | {status1000:0.0} | |");
-        Console.WriteLine($"| (d0) | North core ReadStateAsync, {bigFiles.Count} files | {status10000:0.0} | |");
+        Console.WriteLine($"| (d0) | North core ReadStateAsync, {files.Count} files | {status1000.Total:0.0} | |");
+        Console.WriteLine($"| | of which repository discovery (MigrationRepository.Load) | {status1000.Discovery:0.0} | |");
+        Console.WriteLine($"| (d0) | North core ReadStateAsync, {bigFiles.Count} files | {status10000.Total:0.0} | |");
+        Console.WriteLine($"| | of which repository discovery (MigrationRepository.Load) | {status10000.Discovery:0.0} | |");
         Console.WriteLine();
         Console.WriteLine($"samples (a): {string.Join(", ", psql.Select(x => x.ToString("0")))}");
         Console.WriteLine($"samples (b0): {string.Join(", ", north.Select(x => x.ToString("0")))}");
@@ -85,7 +88,7 @@ public sealed class MigrateBenchmark
     }
 
     /// <summary>Migrates a fresh database once, then times reading the status (median of the rounds, after a warm-up).</summary>
-    private async Task<double> StatusAsync(string root, int fileCount)
+    private async Task<(double Total, double Discovery)> StatusAsync(string root, int fileCount)
     {
         var name = $"north_bench_status_{fileCount}";
         var connectionString = await Measure.CreateDatabaseAsync(_options.ServerConnectionString, name);
@@ -94,8 +97,11 @@ public sealed class MigrateBenchmark
             var migrator = NewMigrator(connectionString, root);
             await migrator.MigrateAsync();
             var samples = new List<double>();
+            var discovery = new List<double>();
             for (var round = 0; round <= _options.Rounds; round++)
             {
+                var load = await Measure.TimeAsync(() => { MigrationRepository.Load(new NorthSettings { MigrationsRoot = root }); return Task.CompletedTask; });
+                if (round > 0) discovery.Add(load);
                 var fresh = NewMigrator(connectionString, root);
                 MigrationState? state = null;
                 var ms = await Measure.TimeAsync(async () => state = await fresh.ReadStateAsync());
@@ -105,7 +111,7 @@ public sealed class MigrateBenchmark
                 }
                 if (round > 0) samples.Add(ms);
             }
-            return Measure.Median(samples);
+            return (Measure.Median(samples), Measure.Median(discovery));
         }
         finally
         {

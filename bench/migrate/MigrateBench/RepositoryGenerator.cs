@@ -18,6 +18,11 @@ public static class RepositoryGenerator
             Directory.Delete(root, true);
         }
         Directory.CreateDirectory(root);
+        // A database starts from a schema snapshot: an empty one at 0.0, so both sides run the same SQL.
+        Directory.CreateDirectory(Path.Combine(root, "0.0"));
+        File.WriteAllText(Path.Combine(root, "0.0", ".empty"), "");
+        Directory.CreateDirectory(Path.Combine(root, "schemas"));
+        File.WriteAllText(Path.Combine(root, "schemas", "schema_0.0.sql"), "-- empty schema: the benchmark starts from an empty database\n");
         var files = new List<string>();
         for (var v = 1; v <= versions; v++)
         {
