@@ -19,15 +19,3 @@ public interface IVersionDetector
 /// <summary>What a detector may look at: an open connection, the history table, the versions on disk.</summary>
 public sealed record VersionDetectionContext(NpgsqlConnection Connection, HistoryTable History, IReadOnlyCollection<MigrationVersion> KnownVersions);
 
-/// <summary>The detectors a setting can name.</summary>
-public enum VersionDetectorKind
-{
-    /// <summary>Greatest recorded version that exists on disk (septentrion).</summary>
-    History,
-
-    /// <summary>Greatest <c>version_num</c> in <c>sql_version</c> (django-north's default).</summary>
-    VersionTable,
-
-    /// <summary>A <c>version X</c> comment on a table, default <c>django_site</c> (django-north).</summary>
-    TableComment,
-}

@@ -1,3 +1,4 @@
+using North.Core.Settings;
 using North.Core.Errors;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,3 +1,4 @@
+using North.Core.Settings;
 namespace North.Core.History;
 
 /// <summary>

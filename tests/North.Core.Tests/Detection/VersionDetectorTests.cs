@@ -1,3 +1,4 @@
+using North.Core.Settings;
 using North.Core.Detection;
 using North.Core.Errors;
 using North.Core.History;
@@ -34,7 +35,7 @@ public class VersionDetectorTests
         await using var db = await TestDatabase.CreateAsync();
         await using var connection = await db.OpenAsync();
         var context = new VersionDetectionContext(connection, new HistoryTable(), Versions("1.0"));
-        var detector = VersionDetectors.Create(VersionDetectorKind.VersionTable);
+        var detector = VersionDetectors.Create(VersionDetector.VersionTable);
         Assert.Null(await detector.DetectAsync(context));
         await db.ExecuteAsync("CREATE TABLE sql_version (version_num text); INSERT INTO sql_version VALUES ('1.2'), ('1.10'), ('1.9'), ('garbage');");
         Assert.Equal("1.10", (await detector.DetectAsync(context))!.Text);
@@ -46,7 +47,7 @@ public class VersionDetectorTests
         await using var db = await TestDatabase.CreateAsync();
         await using var connection = await db.OpenAsync();
         var context = new VersionDetectionContext(connection, new HistoryTable(), Versions("1.0"));
-        var detector = VersionDetectors.Create(VersionDetectorKind.TableComment);
+        var detector = VersionDetectors.Create(VersionDetector.TableComment);
         Assert.Null(await detector.DetectAsync(context));
         await db.ExecuteAsync("CREATE TABLE django_site (id int)");
         var none = await Assert.ThrowsAsync<NorthException>(() => detector.DetectAsync(context));

@@ -1,3 +1,4 @@
+using North.Core.Settings;
 using North.Core.History;
 using North.Core.Tests.Infrastructure;
 
