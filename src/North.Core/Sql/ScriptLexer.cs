@@ -222,7 +222,7 @@ internal sealed class ScriptLexer
                 continue;
             }
 
-            if (c != ';')
+            if (c is not (';' or '\\'))
                 MarkToken(i);
             if (c == '\'')
             {
