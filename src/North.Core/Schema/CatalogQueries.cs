@@ -238,7 +238,7 @@ internal static class CatalogQueries
             'StateType', CASE WHEN p.prokind = 'a' THEN pg_catalog.format_type(ag.aggtranstype, NULL) END,
             'Final', CASE WHEN ag.aggfinalfn <> 0 THEN ag.aggfinalfn::pg_catalog.regprocedure::text END,
             'Combine', CASE WHEN ag.aggcombinefn <> 0 THEN ag.aggcombinefn::pg_catalog.regprocedure::text END,
-            'InitialCondition', ag.agginitcond,
+            'InitialCondition', ag.agginitval,
             'SortOperator', CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::text END,
             'Owner', pg_catalog.pg_get_userbyid(p.proowner),
             'Privileges', {Privileges("p.proacl", 'f', "p.proowner")},
