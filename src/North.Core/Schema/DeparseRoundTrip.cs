@@ -137,7 +137,10 @@ internal sealed class DeparseRoundTrip
                         $"ON n.oid = c.relnamespace WHERE c.oid = '{temp}'::pg_catalog.regclass", cancel);
                     var definition = await ScalarAsync(connection, transaction,
                         $"SELECT pg_catalog.pg_get_indexdef(indexrelid) FROM pg_catalog.pg_index WHERE indrelid = '{temp}'::pg_catalog.regclass", cancel);
-                    return definition?.Replace($" ON {tempPrinted} USING ", on, StringComparison.Ordinal);
+                    // The server prints its own temporary schema as pg_temp, or as pg_temp_N.
+                    return definition?
+                        .Replace($" ON {tempPrinted} USING ", on, StringComparison.Ordinal)
+                        .Replace($" ON {temp} USING ", on, StringComparison.Ordinal);
 
                 default:
                     return null;
