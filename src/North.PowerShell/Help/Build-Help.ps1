@@ -11,8 +11,8 @@
         (description), <example>s and <seealso>s, each parameter property's <summary>, declared on
         the cmdlet or on a base class: XmlDocumentation.psm1;
       - both are checked (synopsis, description, two examples of which one has a pipeline, every
-        non-common parameter described, a related link; examples parse and call only real cmdlets
-        and parameters), then written as MAML (MamlWriter.psm1);
+        non-common parameter described, a related link; examples parse, call the cmdlet, and call
+        only real cmdlets and parameters), then written as MAML (MamlWriter.psm1);
       - a second child pwsh runs Get-Help on every cmdlet to prove PowerShell reads what was
         written (Export-LoadedHelp.ps1).
     Any problem throws, naming the cmdlet, the parameter and the doc comment to write.
@@ -103,7 +103,11 @@ function Test-ExampleCode {
     if ($errors) {
         return "${CommandName}: $($Example.Title) does not parse as PowerShell: $($errors[0].Message)"
     }
-    foreach ($call in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+    $calls = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true))
+    if (-not @($calls | Where-Object { $_.GetCommandName() -eq $CommandName })) {
+        "${CommandName}: $($Example.Title) does not call $CommandName"
+    }
+    foreach ($call in $calls) {
         $called = $call.GetCommandName()
         if (-not $called -or $called -notmatch '^\w+-North') { continue }
         $known = $ParameterNamesByCommand[$called]
