@@ -34,6 +34,27 @@ internal sealed class CmdletReporter : IReporter
     });
 
     /// <summary>
+    /// Runs <paramref name="func"/> on the pipeline thread (script blocks must run there) and
+    /// returns its result to the calling worker thread; only valid while <see cref="Pump"/> runs.
+    /// </summary>
+    public T InvokeOnPipeline<T>(Func<Cmdlet, T> func)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Add(c =>
+        {
+            try
+            {
+                done.SetResult(func(c));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>
     /// Waits for <paramref name="work"/> on the pipeline thread, writing reports as they come;
     /// returns its result or rethrows its exception (unwrapped).
     /// </summary>

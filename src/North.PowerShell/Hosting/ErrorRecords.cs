@@ -25,6 +25,10 @@ internal static class ErrorRecords
             }
             return record;
         }
+        if (exception is ArgumentException)
+        {
+            return new ErrorRecord(exception, "NorthInvalidArgument", ErrorCategory.InvalidArgument, fallbackTarget);
+        }
         if (exception is OperationCanceledException)
         {
             return new ErrorRecord(exception, "NorthStopped", ErrorCategory.OperationStopped, fallbackTarget);

@@ -1,0 +1,29 @@
+namespace North.Core.Schema;
+
+/// <summary>
+/// The kinds of database object North compares. The declaration order is the order in which
+/// differences are listed (containers before what they contain).
+/// </summary>
+public enum SchemaObjectType
+{
+    Schema,
+    Extension,
+    Enum,
+    CompositeType,
+    Domain,
+    RangeType,
+    Sequence,
+    Table,
+    ForeignTable,
+    Column,
+    Constraint,
+    Index,
+    View,
+    MaterializedView,
+    Function,
+    Procedure,
+    Aggregate,
+    Trigger,
+    Rule,
+    Policy,
+}
