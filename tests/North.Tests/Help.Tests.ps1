@@ -167,6 +167,39 @@ Describe 'about_North' {
     }
 }
 
+Describe 'about_North_Settings' {
+    BeforeAll {
+        $text = Get-Content (Join-Path $ModuleDir 'en-US/about_North_Settings.help.txt') -Raw
+        # The settings as North.Core defines them, read in a throwaway load context.
+        $context = [System.Runtime.Loader.AssemblyLoadContext]::new('NorthHelpTests', $true)
+        try {
+            $core = $context.LoadFromAssemblyPath((Join-Path $ModuleDir 'Dependencies/North.Core.dll'))
+            $settingNames = @($core.GetType('North.Core.Settings.NorthSettings', $true).GetProperties().Name | Where-Object { $_ -ne 'Sources' })
+            $styles = [string[]]$core.GetType('North.Core.Settings.HistoryStyle', $true).GetEnumNames()
+            $detectors = [string[]]$core.GetType('North.Core.Settings.VersionDetector', $true).GetEnumNames()
+        }
+        finally { $context.Unload() }
+    }
+
+    It 'documents every setting with its north.json key and NORTH_ variable' {
+        $settingNames.Count | Should -BeGreaterThan 20
+        foreach ($name in $settingNames) {
+            $variable = 'NORTH_' + ($name -creplace '(?<=.)([A-Z])', '_$1').ToUpperInvariant()
+            $text | Should -Match "\b$name\b" -Because "$name is a setting"
+            $text | Should -Match "\b$variable\b" -Because "$variable sets $name"
+        }
+    }
+
+    It 'names every history style and version detector' {
+        foreach ($name in $styles + $detectors) { $text | Should -Match "\b$name\b" }
+    }
+
+    It 'says where a password may come from and that it is never shown' {
+        foreach ($word in 'PGPASSWORD', 'pgpass', '-Credential', 'NORTH_PASSWORD') { $text | Should -Match ([regex]::Escape($word)) }
+        $text | Should -Match 'A password never appears'
+    }
+}
+
 Describe 'The help generator' {
     BeforeAll {
         # A copy of the built module and its documentation, so a broken doc cannot touch the real one.

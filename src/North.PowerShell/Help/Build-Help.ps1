@@ -150,7 +150,7 @@ $helps = foreach ($command in $commands) {
     $name = $command.Name
     $typeId = "T:$($command.TypeId)"
     $doc = Get-CommandDocumentation -Command $command -Members $members -CmdletNames $cmdletNames
-    foreach ($p in $doc.Problems) { $problems.Add("${name}: $p (in the doc comment of $typeId)") }
+    foreach ($w in $doc.Warnings) { Write-Warning "Build-Help: ${name}: $w (in the doc comment of $typeId)." }
     if (-not $doc.Synopsis) { $problems.Add("${name}: no synopsis; write a <summary> on $typeId") }
     if (-not $doc.Description) { $problems.Add("${name}: no description; write <remarks><para>...</para></remarks> on $typeId") }
     if ($doc.Examples.Count -lt 2) {

@@ -112,15 +112,15 @@ function ConvertTo-HelpParagraphs {
 function Get-CommandDocumentation {
     <#
     The help a cmdlet's doc comments give: Synopsis, Description (paragraphs), Examples (Code,
-    Remarks), Links (Text, Uri), Parameters (name -> paragraphs), and Problems (what is wrong with
-    the comments themselves, e.g. a cref that names no cmdlet).
+    Remarks), Links (Text, Uri), Parameters (name -> paragraphs), and Warnings (links left out
+    because their cref names no exported cmdlet).
     #>
     param(
         [Parameter(Mandatory)] $Command,
         [Parameter(Mandatory)] [hashtable] $Members,
         [Parameter(Mandatory)] [hashtable] $CmdletNames
     )
-    $problems = [System.Collections.Generic.List[string]]::new()
+    $warnings = [System.Collections.Generic.List[string]]::new()
     $typeMember = $Members["T:$($Command.TypeId)"]
     $synopsis = ''
     $description = @()
@@ -148,8 +148,10 @@ function Get-CommandDocumentation {
             $text = ((ConvertTo-InlineText $see $CmdletNames) -replace '\s+', ' ').Trim()
             if ($see.HasAttribute('cref')) {
                 $cref = $see.GetAttribute('cref')
+                # A link to a cmdlet not written yet (the compiler marks it !:) or to a class that
+                # is no cmdlet is left out with a warning: it is a dangling link, not missing help.
                 if ($cref -notmatch '^T:' -or -not $CmdletNames.ContainsKey($cref.Substring(2))) {
-                    $problems.Add("<seealso cref=""$cref""/> does not name an exported cmdlet")
+                    $warnings.Add("<seealso cref=""$cref""/> names no exported cmdlet; the link is left out")
                     continue
                 }
                 $links += [pscustomobject]@{ Text = $CmdletNames[$cref.Substring(2)]; Uri = '' }
@@ -184,7 +186,7 @@ function Get-CommandDocumentation {
         Examples    = @($examples)
         Links       = @($links)
         Parameters  = $parameters
-        Problems    = $problems.ToArray()
+        Warnings    = $warnings.ToArray()
     }
 }
 
