@@ -18,4 +18,3 @@ public interface IVersionDetector
 
 /// <summary>What a detector may look at: an open connection, the history table, the versions on disk.</summary>
 public sealed record VersionDetectionContext(NpgsqlConnection Connection, HistoryTable History, IReadOnlyCollection<MigrationVersion> KnownVersions);
-

@@ -1,4 +1,5 @@
 using North.Core.Settings;
+
 namespace North.Core.Detection;
 
 /// <summary>Builds the detector a setting names.</summary>
