@@ -12,7 +12,8 @@ internal static class MigrationContentCheck
     public const string DoUntilZero = "do-until-0";
     public const string Done = "done";
 
-    public static void Run(MigrationFile file, List<RepositoryDiagnostic> diagnostics)
+    /// <summary>Checks the file; false when it is unreadable or not UTF-8, so no further reading is worth it.</summary>
+    public static bool Run(MigrationFile file, List<RepositoryDiagnostic> diagnostics)
     {
         var markerInDdlReported = false;
         var invalidUtf8Reported = false;
@@ -71,12 +72,13 @@ internal static class MigrationContentCheck
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.Unreadable, file.RelativePath, null, $"Cannot read the file: {e.Message}"));
-            return;
+            return false;
         }
         if (openedAt is not null)
         {
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.UnbalancedBlock, file.RelativePath, openedAt,
                 "--meta-psql:do-until-0 is never closed: add --meta-psql:done after the statements to repeat."));
         }
+        return !invalidUtf8Reported;
     }
 }

@@ -53,7 +53,11 @@ public static class RepositoryCheck
 
         foreach (var migration in repository.Migrations)
         {
-            MigrationContentCheck.Run(migration, diagnostics);
+            // The psql reader needs readable UTF-8; a file that is not was reported once already.
+            if (MigrationContentCheck.Run(migration, diagnostics))
+            {
+                TransactionBlockCheck.Run(migration, diagnostics);
+            }
         }
 
         diagnostics.Sort((a, b) =>

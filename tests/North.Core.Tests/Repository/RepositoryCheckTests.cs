@@ -176,4 +176,27 @@ public class RepositoryCheckTests
         Assert.Contains("BeforeSchemaFiles entry 'roles.sql'", diagnostics[1].Message + diagnostics[2].Message);
         Assert.Contains("AfterSchemaFiles entry 'grants/*.sql'", diagnostics[1].Message + diagnostics[2].Message);
     }
+
+    [Fact]
+    public void NonTransactionalStatementInsideBeginCommit()
+    {
+        using var temp = Repository();
+        temp.Write("1.0/1.0-a-ddl.sql", "BEGIN;\nALTER TABLE t ADD c int;\nCREATE UNIQUE INDEX\n  CONCURRENTLY t_c ON t (c);\nCOMMIT;\n");
+        temp.Write("1.0/1.0-b-ddl.sql", "CREATE INDEX CONCURRENTLY t_id ON t (id);\nBEGIN;\nSELECT 'VACUUM';\n-- VACUUM in a comment\nCOMMIT;\nVACUUM t;\n");
+        temp.Write("1.0/1.0-c-dml.sql", "begin;\nvacuum analyze t;\ncommit;\n");
+        temp.Write("1.0/1.0-d-ddl.sql", "BEGIN;\nREFRESH MATERIALIZED VIEW CONCURRENTLY mv;\nCOMMIT;\n");
+        var diagnostics = Check(temp);
+        Assert.Equal(["NORTH012 1.0/1.0-a-ddl.sql:3", "NORTH012 1.0/1.0-c-dml.sql:2"], Codes(diagnostics));
+        Assert.Contains("CREATE ... CONCURRENTLY cannot run inside a transaction block, and this file opens one with BEGIN on line 1", diagnostics[0].Message);
+        Assert.Contains("'vacuum analyze t;'", diagnostics[1].Message);
+    }
+
+    [Fact]
+    public void FileThePsqlReaderRefuses()
+    {
+        using var temp = Repository();
+        temp.Write("1.0/1.0-a-ddl.sql", "SELECT 1;\n\\frobnicate\nSELECT 2;\n");
+        var d = Assert.Single(Check(temp));
+        Assert.Equal(("NORTH020", DiagnosticSeverity.Error, (int?)2), (d.Code, d.Severity, d.Line));
+    }
 }
