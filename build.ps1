@@ -146,7 +146,8 @@ function Invoke-PesterSuite {
 }
 
 function Invoke-Test {
-    Invoke-Build
+    # Package includes Build: the Pester suite also installs the .nupkg from a local feed.
+    Invoke-Package
     $server = Start-TestServer
     $previous = $env:NORTH_TEST_CONNECTION
     $summaries = @()

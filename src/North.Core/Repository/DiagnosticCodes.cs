@@ -44,4 +44,6 @@ public static class DiagnosticCodes
     public const string OrphanSchemaFile = "NORTH018";
     /// <summary>Error: a file cannot be read.</summary>
     public const string Unreadable = "NORTH019";
+    /// <summary>Error: the file cannot be read the way psql would (unterminated quote, unsupported meta-command, missing include).</summary>
+    public const string UnreadableScript = "NORTH020";
 }

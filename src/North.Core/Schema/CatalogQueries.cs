@@ -139,7 +139,8 @@ internal static class CatalogQueries
         """;
 
     // The deferrable/validated/no-inherit clauses are cut from the definition: they are
-    // properties of their own, and one change must give one difference.
+    // properties of their own, and one change must give one difference. NO INHERIT means
+    // something for a CHECK only (a restored partition's primary key differs there, harmlessly).
     public static string Constraints => $"""
         SELECT 'Constraint', n.nspname, c.relname, k.conname, jsonb_build_object(
             'Type', CASE k.contype WHEN 'c' THEN 'check' WHEN 'f' THEN 'foreign key' WHEN 'p' THEN 'primary key'
@@ -149,7 +150,7 @@ internal static class CatalogQueries
             'Deferrable', CASE WHEN NOT k.condeferrable THEN 'not deferrable'
                     WHEN k.condeferred THEN 'initially deferred' ELSE 'initially immediate' END,
             'Validated', k.convalidated::text,
-            'NoInherit', k.connoinherit::text,
+            'NoInherit', CASE WHEN k.contype = 'c' THEN k.connoinherit::text END,
             'Comment', {Comment("k.oid", "pg_constraint")})
         FROM pg_catalog.pg_constraint k
         JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
@@ -238,7 +239,7 @@ internal static class CatalogQueries
             'StateType', CASE WHEN p.prokind = 'a' THEN pg_catalog.format_type(ag.aggtranstype, NULL) END,
             'Final', CASE WHEN ag.aggfinalfn <> 0 THEN ag.aggfinalfn::pg_catalog.regprocedure::text END,
             'Combine', CASE WHEN ag.aggcombinefn <> 0 THEN ag.aggcombinefn::pg_catalog.regprocedure::text END,
-            'InitialCondition', ag.agginitcond,
+            'InitialCondition', ag.agginitval,
             'SortOperator', CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::pg_catalog.regoperator::text END,
             'Owner', pg_catalog.pg_get_userbyid(p.proowner),
             'Privileges', {Privileges("p.proacl", 'f', "p.proowner")},

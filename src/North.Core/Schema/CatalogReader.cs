@@ -28,12 +28,29 @@ public sealed class CatalogReader
     public async Task<SchemaCatalog> ReadAsync(NpgsqlConnection connection, CatalogOptions? options, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancel);
+        await using (var readOnly = new NpgsqlCommand("SET LOCAL transaction_read_only = on", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancel);
+        }
+        var catalog = await ReadAsync(connection, transaction, options, cancel);
+        await transaction.CommitAsync(cancel);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Reads the catalog inside the caller's transaction (it sees that transaction's own
+    /// changes). The pinned session settings last until that transaction ends.
+    /// </summary>
+    public async Task<SchemaCatalog> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogOptions? options, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
         options ??= CatalogOptions.Default;
         var excluded = NamePattern.All(options.ExcludeSchemas);
         var watch = Stopwatch.StartNew();
 
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancel);
-        await using (var settings = new NpgsqlCommand(CatalogQueries.SessionSettings + "; SET LOCAL transaction_read_only = on", connection, transaction))
+        await using (var settings = new NpgsqlCommand(CatalogQueries.SessionSettings, connection, transaction))
         {
             await settings.ExecuteNonQueryAsync(cancel);
         }
@@ -83,8 +100,6 @@ public sealed class CatalogReader
                 }
             }
         }
-        await transaction.CommitAsync(cancel);
-
         var catalog = new SchemaCatalog(objects, columnOrder, database, serverVersion);
         _reporter.Verbose($"Read the catalog of database {database}: {objects.Count} objects in {watch.ElapsedMilliseconds} ms.");
         return catalog;

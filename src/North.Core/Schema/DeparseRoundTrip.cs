@@ -37,7 +37,7 @@ internal sealed class DeparseRoundTrip
 
     /// <summary>The differences left once the deparse-only ones are dropped.</summary>
     public async Task<IReadOnlyList<SchemaDifference>> SettleAsync(
-        IReadOnlyList<SchemaDifference> differences, NpgsqlConnection expected, NpgsqlConnection actual, CancellationToken cancel)
+        IReadOnlyList<SchemaDifference> differences, DatabaseSide expected, DatabaseSide actual, CancellationToken cancel)
     {
         var kept = new List<SchemaDifference>(differences.Count);
         foreach (var d in differences)
@@ -59,7 +59,7 @@ internal sealed class DeparseRoundTrip
 
     /// <summary>The text after parsing and deparsing it again until it is stable; null when the
     /// server would not take it back (then the difference stands).</summary>
-    private async Task<string?> CanonicalAsync(NpgsqlConnection connection, SchemaObject o, string property, string text, CancellationToken cancel)
+    private async Task<string?> CanonicalAsync(DatabaseSide side, SchemaObject o, string property, string text, CancellationToken cancel)
     {
         var current = text;
         for (var trip = 0; trip < MaxTrips; trip++)
@@ -67,11 +67,11 @@ internal sealed class DeparseRoundTrip
             string? next;
             try
             {
-                next = await TripAsync(connection, o, property, current, cancel);
+                next = await TripAsync(side, o, property, current, cancel);
             }
             catch (PostgresException e)
             {
-                _reporter.Verbose($"Could not round-trip the {property} of {o.Type} {o.Name} on database {connection.Database}: {e.MessageText}");
+                _reporter.Verbose($"Could not round-trip the {property} of {o.Type} {o.Name} on database {side.Connection.Database}: {e.MessageText}");
                 return null;
             }
             if (next is null || string.Equals(next, current, StringComparison.Ordinal))
@@ -83,9 +83,17 @@ internal sealed class DeparseRoundTrip
         return current;
     }
 
-    private static async Task<string?> TripAsync(NpgsqlConnection connection, SchemaObject o, string property, string text, CancellationToken cancel)
+    private static async Task<string?> TripAsync(DatabaseSide side, SchemaObject o, string property, string text, CancellationToken cancel)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancel);
+        // In the caller's transaction, a savepoint; otherwise a transaction of our own. Either
+        // way everything made here is rolled back.
+        var connection = side.Connection;
+        var owned = side.Transaction is null;
+        var transaction = side.Transaction ?? await connection.BeginTransactionAsync(cancel);
+        if (!owned)
+        {
+            await transaction.SaveAsync(TempName, cancel);
+        }
         try
         {
             await ExecuteAsync(connection, transaction, CatalogQueries.SessionSettings, cancel);
@@ -129,7 +137,10 @@ internal sealed class DeparseRoundTrip
                         $"ON n.oid = c.relnamespace WHERE c.oid = '{temp}'::pg_catalog.regclass", cancel);
                     var definition = await ScalarAsync(connection, transaction,
                         $"SELECT pg_catalog.pg_get_indexdef(indexrelid) FROM pg_catalog.pg_index WHERE indrelid = '{temp}'::pg_catalog.regclass", cancel);
-                    return definition?.Replace($" ON {tempPrinted} USING ", on, StringComparison.Ordinal);
+                    // The server prints its own temporary schema as pg_temp, or as pg_temp_N.
+                    return definition?
+                        .Replace($" ON {tempPrinted} USING ", on, StringComparison.Ordinal)
+                        .Replace($" ON {temp} USING ", on, StringComparison.Ordinal);
 
                 default:
                     return null;
@@ -137,7 +148,15 @@ internal sealed class DeparseRoundTrip
         }
         finally
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            if (owned)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                await transaction.DisposeAsync();
+            }
+            else
+            {
+                await transaction.RollbackAsync(TempName, CancellationToken.None);
+            }
         }
     }
 
@@ -153,3 +172,6 @@ internal sealed class DeparseRoundTrip
         return await command.ExecuteScalarAsync(cancel) as string;
     }
 }
+
+/// <summary>One side of a comparison: an open connection, and the transaction it is in, if any.</summary>
+public sealed record DatabaseSide(NpgsqlConnection Connection, NpgsqlTransaction? Transaction = null);

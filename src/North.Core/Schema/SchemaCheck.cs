@@ -82,11 +82,23 @@ public sealed class SchemaCheck
         await using var expected = new NpgsqlConnection(expectedConnectionString);
         await using var actual = new NpgsqlConnection(actualConnectionString);
         await Task.WhenAll(expected.OpenAsync(cancel), actual.OpenAsync(cancel));
+        return await CompareAsync(new DatabaseSide(expected), new DatabaseSide(actual), options, cancel);
+    }
 
+    /// <summary>
+    /// Compares two open connections. A side given with a transaction is read inside it (it sees
+    /// its uncommitted changes, and the round trip uses savepoints); otherwise each read is a
+    /// read-only transaction of its own.
+    /// </summary>
+    public async Task<IReadOnlyList<SchemaDifference>> CompareAsync(
+        DatabaseSide expected, DatabaseSide actual, SchemaCompareOptions options, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
         Step("Reading the catalogs");
         var reader = new CatalogReader(_reporter);
-        var expectedRead = reader.ReadAsync(expected, _catalogOptions, cancel);
-        var actualRead = reader.ReadAsync(actual, _catalogOptions, cancel);
+        var expectedRead = Read(reader, expected, cancel);
+        var actualRead = Read(reader, actual, cancel);
         await Task.WhenAll(expectedRead, actualRead);
 
         Step("Comparing");
@@ -96,9 +108,14 @@ public sealed class SchemaCheck
             differences = await new DeparseRoundTrip(_reporter).SettleAsync(differences, expected, actual, cancel);
         }
         _reporter.Progress(new ProgressReport(1, "Test-NorthSchema", "Done", 100, Completed: true));
-        _reporter.Verbose($"{differences.Count} difference(s) between {expected.Database} (expected) and {actual.Database} (actual).");
+        _reporter.Verbose($"{differences.Count} difference(s) between {expected.Connection.Database} (expected) and {actual.Connection.Database} (actual).");
         return differences;
     }
+
+    private Task<SchemaCatalog> Read(CatalogReader reader, DatabaseSide side, CancellationToken cancel) =>
+        side.Transaction is null
+            ? reader.ReadAsync(side.Connection, _catalogOptions, cancel)
+            : reader.ReadAsync(side.Connection, side.Transaction, _catalogOptions, cancel);
 
     private void Step(string status)
     {

@@ -34,7 +34,9 @@ public sealed class SchemaObject
     public string Name => Type switch
     {
         SchemaObjectType.Schema or SchemaObjectType.Extension => LocalName,
-        _ when Relation is not null && Relation != LocalName => $"{Schema}.{Relation}.{LocalName}",
+        // Names unique per table are qualified by it; indexes and sequences are unique per schema.
+        SchemaObjectType.Column or SchemaObjectType.Constraint or SchemaObjectType.Trigger
+            or SchemaObjectType.Rule or SchemaObjectType.Policy => $"{Schema}.{Relation}.{LocalName}",
         _ => $"{Schema}.{LocalName}",
     };
 

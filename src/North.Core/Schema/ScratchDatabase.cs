@@ -42,7 +42,8 @@ public sealed class ScratchDatabase : IAsyncDisposable
     {
         reporter ??= NullReporter.Instance;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var name = $"{NamePrefix}{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid():N}"[..63];
+        // The time says how old a leftover is (a killed process cannot drop its database).
+        var name = $"{NamePrefix}{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid():N}";
 
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(cancel);

@@ -30,7 +30,7 @@ public static class SettingsLoader
         // The root decides where north.json is, so it comes first; septentrion.ini in the
         // current folder may name it (septentrion's migrations_root), relative to that folder.
         var cwdIniPath = Path.Combine(cwd, SeptentrionIniFile.FileName);
-        var cwdIni = File.Exists(cwdIniPath) ? SeptentrionIniFile.Read(cwdIniPath) : null;
+        var cwdIni = Path.Exists(cwdIniPath) ? SeptentrionIniFile.Read(cwdIniPath) : null;
         var rootValue = First(nameof(NorthSettings.MigrationsRoot), fromParameters, fromNorth, fromSeptentrion, cwdIni ?? []);
         var root = Path.GetFullPath((string?)rootValue?.Value ?? ".", cwd);
         var rootSource = rootValue?.Source ?? new SettingSource(SettingSourceKind.Default, "default (the current folder)");
@@ -43,12 +43,13 @@ public static class SettingsLoader
         }
 
         var jsonPath = Path.Combine(root, NorthJsonFile.FileName);
-        var fromJson = File.Exists(jsonPath) ? NorthJsonFile.Read(jsonPath) : [];
+        // Path.Exists: a folder or unreadable entry by that name is an error, not a missing file.
+        var fromJson = Path.Exists(jsonPath) ? NorthJsonFile.Read(jsonPath) : [];
 
         var rootIniPath = Path.Combine(root, SeptentrionIniFile.FileName);
         string? iniPath = null;
         IReadOnlyList<SettingValue>? fromIni = null;
-        if (File.Exists(rootIniPath) && !SamePath(rootIniPath, cwdIniPath))
+        if (Path.Exists(rootIniPath) && !SamePath(rootIniPath, cwdIniPath))
         {
             fromIni = SeptentrionIniFile.Read(rootIniPath);
             iniPath = fromIni is null ? null : rootIniPath;

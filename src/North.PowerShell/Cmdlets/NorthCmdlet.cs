@@ -33,7 +33,7 @@ public abstract class NorthCmdlet : PSCmdlet
     [ArgumentCompleter(typeof(VersionCompleter))]
     public string? TargetVersion { get; set; }
 
-    private protected CancellationToken Stopping => _stopping.Token;
+    private protected CancellationToken StopToken => _stopping.Token;
 
     private protected CmdletReporter Reporter => _reporter ??= new CmdletReporter();
 
@@ -84,7 +84,7 @@ public abstract class NorthCmdlet : PSCmdlet
         Task<T> task;
         try
         {
-            task = Task.Run(() => work(reporter, Stopping), Stopping);
+            task = Task.Run(() => work(reporter, StopToken), StopToken);
         }
         catch (Exception e)
         {
@@ -94,7 +94,7 @@ public abstract class NorthCmdlet : PSCmdlet
         {
             return reporter.Pump(this, task);
         }
-        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
