@@ -29,7 +29,7 @@ function Show { param([Parameter(ValueFromPipeline)] $InputObject) end { $input 
 
 Write-Host "`n== Test-NorthRepository: static checks, no database" -ForegroundColor Cyan
 $findings = @(Test-NorthRepository -Path $connection.Path)
-if ($findings) { Show $findings } else { Write-Host 'No findings.' }
+if ($findings) { $findings | Show } else { Write-Host 'No findings.' }
 
 Write-Host "== Get-NorthPlan: what a run would do" -ForegroundColor Cyan
 Get-NorthPlan @connection | Show
