@@ -14,8 +14,9 @@ var connectionString = Environment.GetEnvironmentVariable("NORTH_BENCH_CONNECTIO
     ?? Environment.GetEnvironmentVariable("NORTH_TEST_CONNECTION")
     ?? throw new InvalidOperationException("Set NORTH_TEST_CONNECTION (or NORTH_BENCH_CONNECTION) to a server where the role may CREATEDB.");
 
-await using var reference = await ScratchDatabase.CreateAsync(connectionString);
-await using var live = await ScratchDatabase.CreateAsync(connectionString);
+var reporter = new WarningsToConsole();
+await using var reference = await ScratchDatabase.CreateAsync(connectionString, reporter);
+await using var live = await ScratchDatabase.CreateAsync(connectionString, reporter);
 
 var ddl = Generate(tables);
 var watch = Stopwatch.StartNew();
@@ -86,4 +87,14 @@ static async Task ExecuteAsync(string connectionString, string sql)
     await connection.OpenAsync();
     await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
     await command.ExecuteNonQueryAsync();
+}
+
+/// <summary>Shows the core's warnings (a scratch database that could not be dropped).</summary>
+sealed class WarningsToConsole : North.Core.Reporting.IReporter
+{
+    public void Verbose(string message) { }
+    public void Debug(string message) { }
+    public void Warning(string message) => Console.Error.WriteLine("WARNING: " + message);
+    public void Information(string message) { }
+    public void Progress(North.Core.Reporting.ProgressReport report) { }
 }
