@@ -1,0 +1,39 @@
+using North.Core.Sql;
+
+namespace North.Core.Execution;
+
+/// <summary>How <see cref="ScriptExecutor"/> runs one file.</summary>
+public sealed class ExecutionOptions
+{
+    /// <summary>Forced transaction mode; null lets <see cref="ScriptClassifier"/> decide from the file.</summary>
+    public TransactionMode? Mode { get; init; }
+
+    /// <summary>Keywords that make a file non-transactional; null means <see cref="ScriptClassifier.DefaultNonTransactionalKeywords"/>.</summary>
+    public IReadOnlyList<string>? NonTransactionalKeywords { get; init; }
+
+    /// <summary>Cap on the executions of one do-until-0 block; reaching it without a 0-row execution is an error. Null: no cap.</summary>
+    public int? MaxIterations { get; init; }
+
+    /// <summary>Applied with <c>SET lock_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
+    public TimeSpan? LockTimeout { get; init; }
+
+    /// <summary>Applied with <c>SET statement_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
+    public TimeSpan? StatementTimeout { get; init; }
+
+    /// <summary>psql variables (<c>:name</c> in the file), like <c>psql -v</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Variables { get; init; }
+
+    /// <summary>Folder <c>\i</c> is relative to; default the process's current folder.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Called after each execution of a do-until-0 block (for progress).</summary>
+    public Action<BlockIteration>? OnIteration { get; init; }
+}
+
+/// <summary>One execution of a do-until-0 block: <paramref name="Rows"/> is the sum of its INSERT/UPDATE/DELETE/MERGE rows.</summary>
+/// <param name="File">The manual file.</param>
+/// <param name="Line">Line of the block's <c>--meta-psql:do-until-0</c>.</param>
+/// <param name="Block">1-based number of the block in the file.</param>
+/// <param name="Iteration">1-based execution number.</param>
+/// <param name="Rows">Rows changed by this execution; 0 ends the block.</param>
+public sealed record BlockIteration(string File, int Line, int Block, int Iteration, long Rows);

@@ -1,0 +1,77 @@
+using North.Core.Errors;
+using Npgsql;
+
+namespace North.Core.Execution;
+
+/// <summary>
+/// A script file failed: the server rejected a statement (<see cref="SqlState"/> set), or the file
+/// itself is malformed (<see cref="North.Core.Sql.ScriptSyntaxException"/>). Always names the file,
+/// line and column; <see cref="NorthException.Target"/> is the file path.
+/// </summary>
+public class ScriptException : NorthException
+{
+    protected ScriptException(string message, string errorId, NorthErrorKind kind, string file, int line, int column,
+        string? recommendedAction, Exception? inner = null)
+        : base(message, errorId, kind, file, recommendedAction, inner)
+    {
+        File = file;
+        Line = line;
+        Column = column;
+    }
+
+    /// <summary>A server error on a statement of a script, mapped back to the file.</summary>
+    public ScriptException(string file, int line, int column, PostgresException error, string statementFirstLine)
+        : this(Format(file, line, column, error, statementFirstLine), "NorthScriptFailed", KindOf(error.SqlState), file, line, column,
+            error.Hint, error)
+    {
+        SqlState = error.SqlState;
+        ServerMessage = error.MessageText;
+        Detail = error.Detail;
+        Hint = error.Hint;
+        StatementFirstLine = statementFirstLine;
+    }
+
+    /// <summary>A failure that is not the server's (a do-until-0 cap, a transaction left open...).</summary>
+    public ScriptException(string file, int line, int column, string problem, string? recommendedAction = null)
+        : this($"{file}:{line}:{column}: {problem}", "NorthScriptFailed", NorthErrorKind.InvalidOperation, file, line, column, recommendedAction)
+    {
+    }
+
+    public string File { get; }
+
+    public int Line { get; }
+
+    public int Column { get; }
+
+    /// <summary>SQLSTATE of the server error; null when the error is not the server's.</summary>
+    public string? SqlState { get; }
+
+    public string? ServerMessage { get; }
+
+    public string? Detail { get; }
+
+    public string? Hint { get; }
+
+    public string? StatementFirstLine { get; }
+
+    private static string Format(string file, int line, int column, PostgresException e, string firstLine)
+    {
+        var text = $"{file}:{line}:{column}: {e.Severity} {e.SqlState}: {e.MessageText}";
+        if (!string.IsNullOrEmpty(e.Detail))
+            text += $" (DETAIL: {e.Detail})";
+        if (!string.IsNullOrEmpty(e.Hint))
+            text += $" (HINT: {e.Hint})";
+        if (!string.IsNullOrEmpty(firstLine))
+            text += $" in: {firstLine}";
+        return text;
+    }
+
+    private static NorthErrorKind KindOf(string sqlState) => sqlState switch
+    {
+        "42501" => NorthErrorKind.PermissionDenied,
+        "55P03" or "57014" => NorthErrorKind.OperationTimeout,
+        "40P01" or "40001" => NorthErrorKind.ResourceBusy,
+        _ when sqlState.StartsWith("42", StringComparison.Ordinal) => NorthErrorKind.InvalidData,
+        _ => NorthErrorKind.InvalidOperation,
+    };
+}

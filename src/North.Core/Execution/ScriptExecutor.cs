@@ -1,0 +1,395 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using North.Core.Reporting;
+using North.Core.Sql;
+using Npgsql;
+
+namespace North.Core.Execution;
+
+/// <summary>
+/// Runs script files on one open connection the way <c>psql -f</c> would, plus what psql cannot:
+/// atomic recording, exact error locations, row counts. Each statement is one round trip with
+/// no prepare and no extra query. After each file the session is reset with <c>DISCARD ALL</c>.
+/// Not thread-safe: one file at a time per connection.
+/// </summary>
+public sealed partial class ScriptExecutor
+{
+    private readonly NpgsqlConnection _connection;
+    private readonly IReporter _reporter;
+    private ScriptItem? _current;
+
+    /// <param name="connection">An open connection, used for every file (never the advisory lock's: DISCARD ALL releases it).</param>
+    /// <param name="reporter">Where statements, rows, durations, notices and progress go.</param>
+    public ScriptExecutor(NpgsqlConnection connection, IReporter? reporter = null)
+    {
+        _connection = connection;
+        _reporter = reporter ?? NullReporter.Instance;
+    }
+
+    /// <summary>
+    /// Runs a file. <paramref name="recordAsync"/> (the history insert) runs inside the file's
+    /// transaction before COMMIT in <see cref="TransactionMode.Atomic"/> mode, after the file
+    /// otherwise. Throws <see cref="ScriptException"/> on the first failure; in atomic mode nothing
+    /// of the file nor its record is kept then.
+    /// </summary>
+    public async Task<ScriptResult> ExecuteFileAsync(string path, ExecutionOptions? options,
+        Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task>? recordAsync, CancellationToken cancel = default)
+    {
+        options ??= new ExecutionOptions();
+        var clock = Stopwatch.StartNew();
+        var readerOptions = new ScriptReaderOptions
+        {
+            Variables = options.Variables,
+            WorkingDirectory = options.WorkingDirectory,
+            CurrentDatabase = _connection.Database,
+        };
+
+        // First pass: classify and prove the file reads cleanly before anything is sent.
+        var classification = ScriptClassifier.Classify(path, options.NonTransactionalKeywords, readerOptions);
+        var mode = options.Mode ?? classification.Mode;
+        if (mode == TransactionMode.Atomic && classification.Mode != TransactionMode.Atomic)
+            throw new ScriptException(path, 1, 1,
+                $"cannot run atomically: the file has {(classification.Mode == TransactionMode.None ? $"a non-transactional statement ({classification.NonTransactionalKeyword})" : "its own transaction control")}");
+        _reporter.Verbose($"{path}: running {mode}{(classification.Manual ? ", manual" : "")}");
+
+        var run = new Run(path, mode, classification, options);
+        NpgsqlTransaction? transaction = null;
+        bool reset = false;
+        _connection.Notice += OnNotice;
+        try
+        {
+            await ApplyTimeoutsAsync(options, cancel);
+            if (mode == TransactionMode.Atomic)
+                transaction = await _connection.BeginTransactionAsync(cancel);
+
+            using (var reader = ScriptReader.Open(path, readerOptions))
+                await RunItemsAsync(reader, run, transaction, cancel);
+
+            if (transaction is not null)
+            {
+                _current = null;
+                if (recordAsync is not null)
+                    await recordAsync(_connection, transaction, cancel);
+                await transaction.CommitAsync(cancel);
+                transaction = null;
+                await ResetSessionAsync(path, run.LastItem, cancel);
+                reset = true;
+            }
+            else
+            {
+                await ResetSessionAsync(path, run.LastItem, cancel);
+                reset = true;
+                if (recordAsync is not null)
+                    await recordAsync(_connection, null, cancel);
+            }
+        }
+        catch
+        {
+            if (transaction is not null)
+                await QuietlyAsync(() => transaction.RollbackAsync(CancellationToken.None));
+            if (!reset)
+                await QuietlyAsync(() => ResetSessionAsync(path, null, CancellationToken.None));
+            throw;
+        }
+        finally
+        {
+            _connection.Notice -= OnNotice;
+            _current = null;
+            if (transaction is not null)
+                await transaction.DisposeAsync();
+        }
+
+        clock.Stop();
+        _reporter.Verbose($"{path}: done, {run.Statements} statement(s), {run.Rows} row(s), {clock.ElapsedMilliseconds} ms");
+        return new ScriptResult
+        {
+            File = path,
+            Mode = mode,
+            Manual = classification.Manual,
+            RowsAffected = run.Rows,
+            Iterations = run.Blocks,
+            Duration = clock.Elapsed,
+            StatementCount = run.Statements,
+        };
+    }
+
+    private async Task RunItemsAsync(ScriptReader reader, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
+    {
+        int ordinal = 0;
+        List<SqlStatement>? block = null;
+        MetaPsqlMarker? blockStart = null;
+
+        foreach (var item in reader.Read())
+        {
+            cancel.ThrowIfCancellationRequested();
+            run.LastItem = item;
+            switch (item)
+            {
+                case CopyFromStdin copy:
+                    ordinal++;
+                    run.Rows += await CopyAsync(copy, transaction, cancel);
+                    run.Statements++;
+                    break;
+
+                case SqlStatement statement:
+                {
+                    int index = ordinal++;
+                    if (run.Mode == TransactionMode.Atomic
+                        && (index == run.Classification.OuterBeginIndex || index == run.Classification.OuterCommitIndex))
+                    {
+                        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} (replaced by North's own transaction)");
+                        break;
+                    }
+                    if (block is not null)
+                    {
+                        block.Add(statement);
+                        break;
+                    }
+                    run.Rows += await ExecuteAsync(statement, transaction, cancel);
+                    run.Statements++;
+                    break;
+                }
+
+                case MetaPsqlMarker marker when marker.IsDoUntilZero:
+                    block = new List<SqlStatement>();
+                    blockStart = marker;
+                    break;
+
+                case MetaPsqlMarker marker when marker.IsDone:
+                    await RunBlockAsync(blockStart!, block!, run, transaction, cancel);
+                    block = null;
+                    break;
+
+                case MetaCommand meta:
+                    if (block is not null && meta.Name is not ("echo" or "qecho" or "warn" or "timing" or "pset" or "set" or "unset"))
+                        throw new ScriptSyntaxException(meta.File, meta.Line, meta.Column, $"\\{meta.Name} inside a do-until-0 block cannot be repeated");
+                    Meta(meta);
+                    break;
+            }
+        }
+    }
+
+    private async Task RunBlockAsync(MetaPsqlMarker start, List<SqlStatement> statements, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
+    {
+        int blockNumber = run.Blocks.Count + 1;
+        var rowsPerIteration = new List<long>();
+        run.Blocks.Add(rowsPerIteration);
+        int progressId = 1000 + blockNumber;
+        for (int iteration = 1; ; iteration++)
+        {
+            if (run.Options.MaxIterations is int cap && iteration > cap)
+                throw new ScriptException(start.File, start.Line, start.Column,
+                    $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows)",
+                    "Raise the iteration cap, or check that the block's statements converge to 0 rows.");
+            long rows = 0;
+            foreach (var statement in statements)
+            {
+                var changed = await ExecuteAsync(statement, transaction, cancel);
+                rows += changed;
+                run.Statements++;
+            }
+            run.Rows += rows;
+            rowsPerIteration.Add(rows);
+            run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
+            _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
+            _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
+            if (rows == 0)
+                return;
+        }
+    }
+
+    /// <summary>Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE).</summary>
+    private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)
+    {
+        _current = statement;
+        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
+        await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
+        var command = new NpgsqlBatchCommand(statement.Text);
+        batch.BatchCommands.Add(command);
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancel);
+        }
+        catch (PostgresException e)
+        {
+            throw Located(statement, e);
+        }
+        long rows = command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge
+            ? (long)command.Rows
+            : 0;
+        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({RowsText(command)}, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        return rows;
+    }
+
+    private async Task<long> CopyAsync(CopyFromStdin copy, NpgsqlTransaction? transaction, CancellationToken cancel)
+    {
+        var statement = copy.Statement;
+        _current = statement;
+        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        long started = Stopwatch.GetTimestamp();
+        long rows = 0;
+        TextWriter writer;
+        try
+        {
+            writer = await _connection.BeginTextImportAsync(statement.Text, cancel);
+        }
+        catch (PostgresException e)
+        {
+            throw Located(statement, e);
+        }
+        try
+        {
+            foreach (var line in copy.ReadDataLines())
+            {
+                writer.Write(line);
+                writer.Write('\n');
+                rows++;
+            }
+        }
+        catch (Exception)
+        {
+            await QuietlyAsync(() => ((NpgsqlCopyTextWriter)writer).CancelAsync());
+            await QuietlyAsync(() => writer.DisposeAsync().AsTask());
+            throw;
+        }
+        try
+        {
+            await writer.DisposeAsync(); // completes the COPY: the server's verdict comes here
+        }
+        catch (PostgresException e)
+        {
+            throw LocatedCopy(copy, e);
+        }
+        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        return rows;
+    }
+
+    private void Meta(MetaCommand meta)
+    {
+        switch (meta.Name)
+        {
+            case "echo":
+            case "qecho":
+                _reporter.Information(string.Join(" ", meta.Arguments.SkipWhile((a, i) => i == 0 && a == "-n")));
+                break;
+            case "warn":
+                _reporter.Warning($"{meta.Location}: {string.Join(" ", meta.Arguments)}");
+                break;
+            default:
+                _reporter.Verbose($"{meta.Location}: {meta}");
+                break;
+        }
+    }
+
+    private async Task ApplyTimeoutsAsync(ExecutionOptions options, CancellationToken cancel)
+    {
+        if (options.LockTimeout is null && options.StatementTimeout is null)
+            return;
+        await using var batch = new NpgsqlBatch(_connection);
+        if (options.LockTimeout is TimeSpan lockTimeout)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET lock_timeout = {Milliseconds(lockTimeout)}"));
+        if (options.StatementTimeout is TimeSpan statementTimeout)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET statement_timeout = {Milliseconds(statementTimeout)}"));
+        await batch.ExecuteNonQueryAsync(cancel);
+    }
+
+    /// <summary>
+    /// DISCARD ALL, so one file's SET cannot leak into the next. It fails inside a transaction:
+    /// then the file left one open (or failed inside it); it is rolled back, as psql's exit would.
+    /// </summary>
+    private async Task ResetSessionAsync(string path, ScriptItem? lastItem, CancellationToken cancel)
+    {
+        if (_connection.State != System.Data.ConnectionState.Open)
+            return;
+        try
+        {
+            await RawAsync("DISCARD ALL", cancel);
+        }
+        catch (PostgresException e) when (e.SqlState is "25001" or "25P02")
+        {
+            await RawAsync("ROLLBACK", cancel);
+            await RawAsync("DISCARD ALL", cancel);
+            if (lastItem is not null)
+                throw new ScriptException(path, lastItem.Line, lastItem.Column,
+                    "the file ends inside a transaction it opened (BEGIN without COMMIT); North rolled that transaction back",
+                    "End the file's transaction with COMMIT.");
+        }
+    }
+
+    private async Task RawAsync(string sql, CancellationToken cancel)
+    {
+        await using var batch = new NpgsqlBatch(_connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+        await batch.ExecuteNonQueryAsync(cancel);
+    }
+
+    private void OnNotice(object sender, NpgsqlNoticeEventArgs args)
+    {
+        var notice = args.Notice;
+        string where = "";
+        if (_current is SqlStatement statement)
+        {
+            var (line, column) = notice.Position > 0 ? statement.MapPosition(notice.Position) : (statement.Line, statement.Column);
+            where = $"{statement.File}:{line}:{column}: ";
+        }
+        var text = $"{where}{notice.Severity}: {notice.MessageText}" + (string.IsNullOrEmpty(notice.Hint) ? "" : $" (HINT: {notice.Hint})");
+        if (notice.InvariantSeverity is "WARNING")
+            _reporter.Warning(text);
+        else
+            _reporter.Information(text);
+    }
+
+    private static ScriptException Located(SqlStatement statement, PostgresException e)
+    {
+        var (line, column) = e.Position > 0 ? statement.MapPosition(e.Position) : (statement.Line, statement.Column);
+        return new ScriptException(statement.File, line, column, e, statement.FirstLine);
+    }
+
+    /// <summary>A COPY error names its data line ("COPY t, line 5"): point at that line in the file.</summary>
+    private static ScriptException LocatedCopy(CopyFromStdin copy, PostgresException e)
+    {
+        var m = CopyLine().Match(e.Where ?? "");
+        if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var dataLine))
+            return new ScriptException(copy.File, copy.DataLine + dataLine - 1, 1, e, copy.Statement.FirstLine);
+        return Located(copy.Statement, e);
+    }
+
+    [GeneratedRegex(@"COPY [^,]+, line (\d+)")]
+    private static partial Regex CopyLine();
+
+    private static string RowsText(NpgsqlBatchCommand command) => command.StatementType switch
+    {
+        StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge or StatementType.Select
+            or StatementType.Copy or StatementType.Move or StatementType.Fetch => $"{command.Rows} rows",
+        _ => "done",
+    };
+
+    private static string Milliseconds(TimeSpan span) => ((long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task QuietlyAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception)
+        {
+            // Already failing: the first error is the one worth reporting.
+        }
+    }
+
+    private sealed class Run(string path, TransactionMode mode, ScriptClassification classification, ExecutionOptions options)
+    {
+        public string Path { get; } = path;
+        public TransactionMode Mode { get; } = mode;
+        public ScriptClassification Classification { get; } = classification;
+        public ExecutionOptions Options { get; } = options;
+        public long Rows { get; set; }
+        public int Statements { get; set; }
+        public List<IReadOnlyList<long>> Blocks { get; } = new();
+        public ScriptItem? LastItem { get; set; }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace North.Core.Sql;
+
+/// <summary>
+/// Reads a script file line by line from bytes, like psql does, so the decoding can change mid-file
+/// (<c>\encoding</c>, <c>SET client_encoding</c>) and invalid bytes are reported with their line.
+/// Only one line is held in memory at a time (plus a read buffer).
+/// </summary>
+internal sealed class LineSource : IDisposable
+{
+    private const int ChunkSize = 64 * 1024;
+
+    private readonly Stream _stream;
+    private byte[] _buffer = new byte[ChunkSize];
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private bool _first = true;
+
+    public LineSource(Stream stream, string file)
+    {
+        _stream = stream;
+        File = file;
+    }
+
+    public string File { get; }
+
+    /// <summary>1-based number of the last line returned.</summary>
+    public int LineNumber { get; private set; }
+
+    /// <summary>Decoding in force; strict UTF-8 unless the script asks otherwise.</summary>
+    public Encoding Encoding { get; set; } = PostgresEncoding.StrictUtf8;
+
+    /// <summary>Next line without its terminating newline, or null at the end of the file.</summary>
+    public string? ReadLine()
+    {
+        while (true)
+        {
+            int newline = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (newline >= 0)
+            {
+                var line = Decode(_start, newline - _start);
+                _start = newline + 1;
+                return line;
+            }
+            if (_eof)
+            {
+                if (_start == _end)
+                    return null;
+                var last = Decode(_start, _end - _start);
+                _start = _end;
+                return last;
+            }
+            Fill();
+        }
+    }
+
+    private void Fill()
+    {
+        if (_start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length)
+            Array.Resize(ref _buffer, _buffer.Length * 2); // one very long line
+        int read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (read == 0)
+            _eof = true;
+        _end += read;
+    }
+
+    private string Decode(int offset, int count)
+    {
+        LineNumber++;
+        if (_first)
+        {
+            _first = false;
+            // A UTF-8 byte order mark is dropped, as psql's server would reject it inside a statement.
+            if (count >= 3 && _buffer[offset] == 0xEF && _buffer[offset + 1] == 0xBB && _buffer[offset + 2] == 0xBF)
+            {
+                offset += 3;
+                count -= 3;
+            }
+        }
+        try
+        {
+            return Encoding.GetString(_buffer, offset, count);
+        }
+        catch (DecoderFallbackException e)
+        {
+            int bad = Math.Max(0, e.Index);
+            int column = Encoding.GetCharCount(_buffer, offset, Math.Min(bad, count)) + 1;
+            throw new ScriptSyntaxException(File, LineNumber, column,
+                $"invalid {Encoding.WebName} byte sequence (byte 0x{_buffer[offset + Math.Min(bad, count - 1)]:X2})",
+                "Save the file as UTF-8, or declare its encoding with \\encoding or SET client_encoding at its top.");
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,119 @@
+namespace North.Core.Sql;
+
+/// <summary>What <see cref="ScriptClassifier"/> found out about a file, without a database.</summary>
+/// <param name="Mode">How the file must run.</param>
+/// <param name="Manual">It has <c>--meta-psql:</c> markers.</param>
+/// <param name="StatementCount">SQL statements (COPY included), includes followed.</param>
+/// <param name="OuterBeginIndex">Ordinal (0-based, among SQL statements) of the outer BEGIN North replaces, or -1.</param>
+/// <param name="OuterCommitIndex">Ordinal of the outer COMMIT North replaces, or -1.</param>
+/// <param name="NonTransactionalStatement">The first statement holding a non-transactional keyword; null when none.</param>
+/// <param name="NonTransactionalKeyword">The keyword it holds.</param>
+public sealed record ScriptClassification(
+    TransactionMode Mode,
+    bool Manual,
+    int StatementCount,
+    int OuterBeginIndex,
+    int OuterCommitIndex,
+    SqlStatement? NonTransactionalStatement,
+    string? NonTransactionalKeyword);
+
+/// <summary>
+/// Decides how a file must run, by reading it once with <see cref="ScriptReader"/> (so it also
+/// proves the file reads cleanly: a malformed file fails here, before anything is applied).
+/// </summary>
+public static class ScriptClassifier
+{
+    /// <summary>The default non-transactional keywords of DESIGN.md section 3.</summary>
+    public static readonly IReadOnlyList<string> DefaultNonTransactionalKeywords = new[] { "CONCURRENTLY", "ALTER TYPE", "VACUUM" };
+
+    /// <summary>Classifies the file at <paramref name="path"/>.</summary>
+    public static ScriptClassification Classify(string path, IEnumerable<string>? nonTransactionalKeywords = null, ScriptReaderOptions? options = null)
+    {
+        using var reader = ScriptReader.Open(path, options);
+        return Classify(reader, nonTransactionalKeywords);
+    }
+
+    /// <summary>Classifies what <paramref name="reader"/> yields (it is read to the end).</summary>
+    public static ScriptClassification Classify(ScriptReader reader, IEnumerable<string>? nonTransactionalKeywords = null)
+    {
+        var keywords = (nonTransactionalKeywords ?? DefaultNonTransactionalKeywords).Where(k => !string.IsNullOrWhiteSpace(k)).ToArray();
+        int count = 0;
+        bool manual = false;
+        bool openBlock = false;
+        SqlStatement? nonTransactional = null;
+        string? keyword = null;
+        var controls = new List<(int Index, TransactionControl Control)>();
+
+        foreach (var item in reader.Read())
+        {
+            switch (item)
+            {
+                case MetaPsqlMarker marker:
+                    manual = true;
+                    if (marker.IsDoUntilZero)
+                    {
+                        if (openBlock)
+                            throw new ScriptSyntaxException(marker.File, marker.Line, marker.Column, "--meta-psql:do-until-0 inside another do-until-0 block (missing --meta-psql:done)");
+                        openBlock = true;
+                    }
+                    else if (marker.IsDone)
+                    {
+                        if (!openBlock)
+                            throw new ScriptSyntaxException(marker.File, marker.Line, marker.Column, "--meta-psql:done without a --meta-psql:do-until-0 before it");
+                        openBlock = false;
+                    }
+                    else
+                    {
+                        throw new ScriptSyntaxException(marker.File, marker.Line, marker.Column,
+                            $"unknown meta command --meta-psql:{marker.Command}", "Known meta commands: --meta-psql:do-until-0 and --meta-psql:done.");
+                    }
+                    break;
+                case CopyFromStdin copy:
+                    if (openBlock)
+                        throw new ScriptSyntaxException(copy.File, copy.Line, copy.Column, "COPY ... FROM stdin inside a do-until-0 block cannot be repeated");
+                    Note(copy.Statement);
+                    break;
+                case SqlStatement statement:
+                    Note(statement);
+                    break;
+            }
+        }
+
+        void Note(SqlStatement statement)
+        {
+            if (statement.Control is not (TransactionControl.None or TransactionControl.Savepoint))
+                controls.Add((count, statement.Control));
+            if (nonTransactional is null)
+                foreach (var k in keywords)
+                    if (statement.ContainsKeyword(k))
+                    {
+                        nonTransactional = statement;
+                        keyword = k;
+                        break;
+                    }
+            count++;
+        }
+
+        if (openBlock)
+            throw new ScriptSyntaxException(reader.MainFile, reader.LastLine, 1, "--meta-psql:do-until-0 block not closed by --meta-psql:done before the end of the file");
+
+        int begin = -1, commit = -1;
+        TransactionMode mode;
+        if (nonTransactional is not null)
+            mode = TransactionMode.None;
+        else if (controls.Count == 0)
+            mode = manual ? TransactionMode.AsWritten : TransactionMode.Atomic;
+        else if (controls.Count == 2 && controls[0] == (0, TransactionControl.Begin)
+                 && controls[1].Control == TransactionControl.Commit && controls[1].Index == count - 1)
+        {
+            begin = 0;
+            commit = count - 1;
+            mode = manual ? TransactionMode.AsWritten : TransactionMode.Atomic;
+        }
+        else
+            mode = TransactionMode.AsWritten;
+        if (mode != TransactionMode.Atomic)
+            begin = commit = -1;
+        return new ScriptClassification(mode, manual, count, begin, commit, nonTransactional, keyword);
+    }
+}

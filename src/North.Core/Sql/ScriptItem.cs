@@ -1,0 +1,214 @@
+namespace North.Core.Sql;
+
+/// <summary>One thing a script says, where it says it (1-based line and column in <see cref="File"/>).</summary>
+public abstract class ScriptItem
+{
+    protected ScriptItem(string file, int line, int column)
+    {
+        File = file;
+        Line = line;
+        Column = column;
+    }
+
+    /// <summary>The file the item comes from (an included file for items read through <c>\i</c>).</summary>
+    public string File { get; }
+
+    public int Line { get; }
+
+    public int Column { get; }
+
+    /// <summary><c>file:line:column</c>, the prefix of every message about this item.</summary>
+    public string Location => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>What kind of transaction control a statement is, if any.</summary>
+public enum TransactionControl
+{
+    /// <summary>Not transaction control.</summary>
+    None,
+    /// <summary><c>BEGIN</c> / <c>START TRANSACTION</c> with no options.</summary>
+    Begin,
+    /// <summary><c>BEGIN</c> with options (isolation level, read only...).</summary>
+    BeginWithOptions,
+    /// <summary><c>COMMIT</c> / <c>END</c>.</summary>
+    Commit,
+    /// <summary><c>ROLLBACK</c> / <c>ABORT</c> (not <c>ROLLBACK TO</c>).</summary>
+    Rollback,
+    /// <summary><c>SAVEPOINT</c>, <c>RELEASE</c>, <c>ROLLBACK TO</c>: fine inside North's own transaction.</summary>
+    Savepoint,
+    /// <summary>Two-phase commit and anything else that cannot run inside a transaction block.</summary>
+    Other,
+}
+
+/// <summary>
+/// An SQL statement, its text exactly as psql would send it (comments inside it kept, leading
+/// <c>--</c> comments and blank lines dropped, <c>:var</c> interpolated, terminating <c>;</c> kept).
+/// </summary>
+public sealed class SqlStatement : ScriptItem
+{
+    private readonly int[] _anchors; // triples: text offset, line, column
+
+    internal SqlStatement(string file, int line, int column, string text, string firstLine, IReadOnlyList<string> words,
+        bool isCopyFromStdin, int[] anchors)
+        : base(file, line, column)
+    {
+        Text = text;
+        FirstLine = firstLine;
+        Words = words;
+        IsCopyFromStdin = isCopyFromStdin;
+        _anchors = anchors;
+        Control = ClassifyControl(words);
+    }
+
+    /// <summary>The text sent to the server.</summary>
+    public string Text { get; }
+
+    /// <summary>The statement's first line (from its first keyword), for messages.</summary>
+    public string FirstLine { get; }
+
+    /// <summary>Its unquoted words, upper-cased, outside comments and strings: what keyword checks look at.</summary>
+    public IReadOnlyList<string> Words { get; }
+
+    /// <summary>First word (<c>CREATE</c>, <c>BEGIN</c>...), or empty for a statement of comments only.</summary>
+    public string Keyword => Words.Count > 0 ? Words[0] : "";
+
+    /// <summary>A <c>COPY ... FROM stdin</c> whose data follows in the script.</summary>
+    public bool IsCopyFromStdin { get; }
+
+    public TransactionControl Control { get; }
+
+    /// <summary>
+    /// Maps a 1-based character position in <see cref="Text"/> (a server error's <c>Position</c>)
+    /// to the line and column in <see cref="ScriptItem.File"/>.
+    /// </summary>
+    public (int Line, int Column) MapPosition(int position)
+    {
+        int offset = Math.Max(0, position - 1);
+        int best = 0;
+        for (int i = 0; i < _anchors.Length; i += 3)
+        {
+            if (_anchors[i] <= offset)
+                best = i;
+            else
+                break;
+        }
+        if (_anchors.Length == 0)
+            return (Line, Column);
+        int anchorOffset = _anchors[best];
+        int line = _anchors[best + 1];
+        int column = _anchors[best + 2];
+        // An interpolated value counts as its variable's position.
+        int delta = offset - anchorOffset;
+        int newline = Text.IndexOf('\n', anchorOffset, Math.Min(delta, Text.Length - anchorOffset));
+        if (newline >= 0)
+            delta = newline - anchorOffset;
+        return (line, column + delta);
+    }
+
+    /// <summary>Whether the statement contains one of the keywords (single words or word sequences such as <c>ALTER TYPE</c>), case-insensitively.</summary>
+    public bool ContainsKeyword(string keyword)
+    {
+        var parts = keyword.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+            return false;
+        for (int i = 0; i + parts.Length <= Words.Count; i++)
+        {
+            int j = 0;
+            while (j < parts.Length && string.Equals(Words[i + j], parts[j], StringComparison.OrdinalIgnoreCase))
+                j++;
+            if (j == parts.Length)
+                return true;
+        }
+        return false;
+    }
+
+    private static TransactionControl ClassifyControl(IReadOnlyList<string> w)
+    {
+        string Word(int i) => i < w.Count ? w[i] : "";
+        switch (Word(0))
+        {
+            case "BEGIN":
+                return (w.Count == 1 || (w.Count == 2 && Word(1) is "WORK" or "TRANSACTION")) ? TransactionControl.Begin : TransactionControl.BeginWithOptions;
+            case "START":
+                if (Word(1) != "TRANSACTION") return TransactionControl.None;
+                return w.Count == 2 ? TransactionControl.Begin : TransactionControl.BeginWithOptions;
+            case "COMMIT":
+            case "END":
+                if (Word(1) == "PREPARED") return TransactionControl.Other;
+                return w.Count == 1 || (w.Count == 2 && Word(1) is "WORK" or "TRANSACTION") ? TransactionControl.Commit : TransactionControl.Other;
+            case "ROLLBACK":
+            case "ABORT":
+                if (Word(1) == "PREPARED") return TransactionControl.Other;
+                if (w.Contains("TO")) return TransactionControl.Savepoint;
+                return TransactionControl.Rollback;
+            case "SAVEPOINT":
+            case "RELEASE":
+                return TransactionControl.Savepoint;
+            case "PREPARE":
+                return Word(1) == "TRANSACTION" ? TransactionControl.Other : TransactionControl.None;
+            default:
+                return TransactionControl.None;
+        }
+    }
+
+    public override string ToString() => Text;
+}
+
+/// <summary>A psql backslash command (<c>\set</c>, <c>\echo</c>, <c>\i</c>...), name without the backslash.</summary>
+public sealed class MetaCommand : ScriptItem
+{
+    internal MetaCommand(string file, int line, int column, string name, IReadOnlyList<string> arguments)
+        : base(file, line, column)
+    {
+        Name = name;
+        Arguments = arguments;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Arguments after psql's quoting and variable rules.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    public override string ToString() => "\\" + Name + (Arguments.Count > 0 ? " " + string.Join(" ", Arguments) : "");
+}
+
+/// <summary>
+/// A <c>COPY ... FROM stdin</c> statement with its inline data. The data lines are read from the
+/// script only when <see cref="ReadDataLines"/> is enumerated (once); unread data is skipped when
+/// the reader moves on.
+/// </summary>
+public sealed class CopyFromStdin : ScriptItem
+{
+    private readonly Func<IEnumerable<string>> _lines;
+
+    internal CopyFromStdin(SqlStatement statement, Func<IEnumerable<string>> lines)
+        : base(statement.File, statement.Line, statement.Column)
+    {
+        Statement = statement;
+        _lines = lines;
+    }
+
+    public SqlStatement Statement { get; }
+
+    /// <summary>Line of the first data line in the file.</summary>
+    public int DataLine { get; internal set; }
+
+    /// <summary>The data lines, without newline, up to (not including) the <c>\.</c> line.</summary>
+    public IEnumerable<string> ReadDataLines() => _lines();
+}
+
+/// <summary>A <c>--meta-psql:</c> line of a manual migration (<c>do-until-0</c>, <c>done</c>, or an unknown one).</summary>
+public sealed class MetaPsqlMarker : ScriptItem
+{
+    internal MetaPsqlMarker(string file, int line, int column, string command)
+        : base(file, line, column) => Command = command;
+
+    /// <summary>What follows <c>--meta-psql:</c>, trimmed.</summary>
+    public string Command { get; }
+
+    public bool IsDoUntilZero => Command == "do-until-0";
+
+    public bool IsDone => Command == "done";
+
+    public override string ToString() => "--meta-psql:" + Command;
+}

@@ -1,0 +1,346 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace North.Core.Sql;
+
+/// <summary>
+/// Reads a script the way <c>psql -f</c> does and yields what it says, in order: SQL statements,
+/// meta-commands, <c>COPY ... FROM stdin</c> with its data, <c>--meta-psql:</c> markers. Includes
+/// (<c>\i</c>, <c>\ir</c>) are followed, their items carrying the included file's name and lines.
+/// The file is streamed: memory holds one line and the statement being built, never the file.
+/// Malformed input raises <see cref="ScriptSyntaxException"/> naming file, line and column.
+/// </summary>
+public sealed partial class ScriptReader : IDisposable
+{
+    private static readonly HashSet<string> KnownCommands = new(StringComparer.Ordinal)
+    {
+        "set", "unset", "echo", "qecho", "warn", "i", "include", "ir", "include_relative", "timing", "pset",
+        "encoding", "restrict", "unrestrict", "connect", "c",
+    };
+
+    private readonly Stack<Frame> _frames = new();
+    private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
+    private readonly ScriptReaderOptions _options;
+    private readonly LineSource _main;
+    private string? _restrictKey;
+    private bool _started;
+
+    private ScriptReader(LineSource source, string fullPath, ScriptReaderOptions? options)
+    {
+        _options = options ?? new ScriptReaderOptions();
+        if (_options.Variables is not null)
+            foreach (var (k, v) in _options.Variables)
+                _variables[k] = v;
+        _frames.Push(new Frame(source, fullPath, new ScriptLexer(source.File, Variable)));
+        _main = source;
+        MainFile = source.File;
+    }
+
+    /// <summary>Opens a script file. <paramref name="path"/> is also the name items and errors carry.</summary>
+    public static ScriptReader Open(string path, ScriptReaderOptions? options = null)
+    {
+        var full = Path.GetFullPath(path);
+        if (!System.IO.File.Exists(full))
+            throw new ScriptSyntaxException(path, 1, 1, "file not found");
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return new ScriptReader(new LineSource(stream, path), full, options);
+    }
+
+    /// <summary>Reads a script from a stream of bytes (UTF-8 unless it says otherwise), naming it <paramref name="file"/>.</summary>
+    public static ScriptReader FromStream(Stream stream, string file, ScriptReaderOptions? options = null) =>
+        new(new LineSource(stream, file), Path.GetFullPath(file), options);
+
+    /// <summary>Reads a script held in a string (tests, generated scripts), naming it <paramref name="file"/>.</summary>
+    public static ScriptReader FromText(string text, string file, ScriptReaderOptions? options = null) =>
+        FromStream(new MemoryStream(Encoding.UTF8.GetBytes(text)), file, options);
+
+    /// <summary>Name of the file the reader was opened on.</summary>
+    public string MainFile { get; private set; } = "";
+
+    /// <summary>Last line number read in the main file.</summary>
+    public int LastLine => _main.LineNumber;
+
+    /// <summary>psql variables as they stand (after the <c>\set</c>/<c>\unset</c> read so far).</summary>
+    public IReadOnlyDictionary<string, string> Variables => _variables;
+
+    /// <summary>Yields the script's items; can be enumerated once.</summary>
+    public IEnumerable<ScriptItem> Read()
+    {
+        if (_started)
+            throw new InvalidOperationException("A ScriptReader reads its script once.");
+        _started = true;
+        return ReadItems();
+    }
+
+    private IEnumerable<ScriptItem> ReadItems()
+    {
+        while (_frames.Count > 0)
+        {
+            var frame = _frames.Peek();
+            var lexer = frame.Lexer;
+            if (frame.NeedLine)
+            {
+                var line = frame.Source.ReadLine();
+                if (line is null)
+                {
+                    lexer.CheckComplete();
+                    var last = lexer.TakeStatement();
+                    if (last is not null)
+                    {
+                        if (last.IsCopyFromStdin)
+                            throw CopyCutShort(frame, last.Line);
+                        yield return Intercept(frame, last) ?? (ScriptItem)last;
+                    }
+                    _frames.Pop().Source.Dispose();
+                    continue;
+                }
+                if (!lexer.BeginLine(line, frame.Source.LineNumber))
+                    continue;
+                frame.NeedLine = false;
+            }
+
+            switch (lexer.Scan())
+            {
+                case ScanResult.EndOfLine:
+                    frame.NeedLine = true;
+                    break;
+
+                case ScanResult.Marker:
+                    frame.NeedLine = true;
+                    yield return new MetaPsqlMarker(frame.Source.File, lexer.LineNumber, lexer.MarkerColumn, lexer.MarkerCommand);
+                    break;
+
+                case ScanResult.Semicolon:
+                {
+                    var statement = lexer.TakeStatement();
+                    if (statement is null)
+                        break;
+                    if (statement.IsCopyFromStdin)
+                    {
+                        var rest = lexer.RestOfLine();
+                        if (!string.IsNullOrWhiteSpace(rest))
+                            throw new ScriptSyntaxException(frame.Source.File, lexer.LineNumber, lexer.Line.Length - rest.Length + 1,
+                                "text after COPY ... FROM stdin; on the same line: the COPY data must start on the next line");
+                        frame.NeedLine = true;
+                        var cursor = new CopyCursor(frame, statement.Line);
+                        var copy = new CopyFromStdin(statement, cursor.Lines) { DataLine = frame.Source.LineNumber + 1 };
+                        yield return copy;
+                        cursor.Drain();
+                        break;
+                    }
+                    var item = Intercept(frame, statement);
+                    if (item is not null)
+                        yield return item;
+                    break;
+                }
+
+                case ScanResult.Backslash:
+                {
+                    int start = lexer.Position;
+                    int resume = MetaCommandParser.Parse(lexer.Line, start, Variable, frame.Source.File, lexer.LineNumber,
+                        out var name, out var arguments);
+                    lexer.ResumeAt(resume);
+                    var meta = new MetaCommand(frame.Source.File, lexer.LineNumber, start + 1, name, arguments);
+                    var included = Handle(frame, meta);
+                    yield return meta;
+                    if (included is not null)
+                        _frames.Push(included);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Applies a meta-command to the reading itself; returns the frame of an included file.</summary>
+    private Frame? Handle(Frame frame, MetaCommand meta)
+    {
+        var name = meta.Name;
+        var args = meta.Arguments;
+        if (_restrictKey is not null && !(name == "unrestrict" && args.Count > 0 && args[0] == _restrictKey))
+            throw Error(meta, $"\\{name} is not allowed in restricted mode (after \\restrict); only \\unrestrict with the same key is",
+                "pg_dump restricts meta-commands between \\restrict and \\unrestrict; this file may have been tampered with.");
+
+        if (!KnownCommands.Contains(name))
+        {
+            var what = name == "." ? "\\. outside COPY data (no COPY ... FROM stdin is waiting for data)" : $"unsupported psql meta-command \\{name}";
+            throw Error(meta, what, "North runs \\set, \\unset, \\echo, \\i, \\ir, \\timing, \\pset, \\encoding, \\restrict, \\unrestrict and \\connect to the current database; remove or rewrite the others.");
+        }
+
+        switch (name)
+        {
+            case "set":
+                if (args.Count > 0)
+                    _variables[args[0]] = string.Concat(args.Skip(1));
+                break;
+            case "unset":
+                if (args.Count > 0)
+                    _variables.Remove(args[0]);
+                break;
+            case "encoding":
+                if (args.Count > 0)
+                    frame.Source.Encoding = PostgresEncoding.Find(args[0])
+                        ?? throw Error(meta, $"\\encoding: unknown encoding '{args[0]}'");
+                break;
+            case "restrict":
+                if (args.Count == 0)
+                    throw Error(meta, "\\restrict needs a key");
+                _restrictKey = args[0];
+                break;
+            case "unrestrict":
+                if (args.Count == 0)
+                    throw Error(meta, "\\unrestrict needs a key");
+                if (_restrictKey is null)
+                    throw Error(meta, "\\unrestrict without a matching \\restrict");
+                _restrictKey = null;
+                break;
+            case "connect":
+            case "c":
+                CheckConnect(meta);
+                break;
+            case "i":
+            case "include":
+            case "ir":
+            case "include_relative":
+                return Include(frame, meta);
+        }
+        return null;
+    }
+
+    private void CheckConnect(MetaCommand meta)
+    {
+        if (meta.Arguments.Count == 0)
+            return; // reconnects to the same database
+        var target = meta.Arguments[0];
+        if (target == "-")
+            return;
+        var database = target.Length > 1 && target[0] == '"' && target[^1] == '"' ? target[1..^1].Replace("\"\"", "\"") : target;
+        if (database.Contains('=') || database.Contains("://"))
+            throw Error(meta, "\\connect with a connection string: North never switches connections mid-run");
+        if (_options.CurrentDatabase is not null && !string.Equals(database, _options.CurrentDatabase, StringComparison.Ordinal))
+            throw Error(meta, $"\\connect to database \"{database}\" while running on \"{_options.CurrentDatabase}\": North never switches databases mid-run",
+                "Remove the \\connect line, or run this file against that database.");
+        if (meta.Arguments.Count > 1 && meta.Arguments.Skip(1).Any(a => a != "-"))
+            throw Error(meta, "\\connect with a user, host or port: North never switches connections mid-run");
+    }
+
+    private Frame Include(Frame frame, MetaCommand meta)
+    {
+        if (meta.Arguments.Count == 0)
+            throw Error(meta, $"\\{meta.Name} needs a file name");
+        var target = meta.Arguments[0];
+        bool relative = meta.Name is "ir" or "include_relative";
+        string baseFull = relative ? Path.GetDirectoryName(frame.FullPath)! : Path.GetFullPath(_options.WorkingDirectory ?? Directory.GetCurrentDirectory());
+        var full = Path.GetFullPath(Path.Combine(baseFull, target));
+        var display = relative && !Path.IsPathRooted(target)
+            ? Path.Combine(Path.GetDirectoryName(frame.Source.File) ?? "", target)
+            : target;
+        if (!System.IO.File.Exists(full))
+            throw Error(meta, $"\\{meta.Name}: file '{target}' not found (looked for {full})");
+        foreach (var open in _frames)
+            if (string.Equals(open.FullPath, full, StringComparison.Ordinal))
+                throw Error(meta, $"\\{meta.Name}: include cycle: '{target}' is already being read",
+                    "An included file must not include, directly or not, a file that includes it.");
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var source = new LineSource(stream, display);
+        return new Frame(source, full, new ScriptLexer(display, Variable));
+    }
+
+    /// <summary>
+    /// Statements that change how the file must be read: client_encoding (decode the rest of the
+    /// file with it; the connection stays UTF-8, so a non-UTF-8 SET is not sent) and
+    /// standard_conforming_strings (changes how quotes lex).
+    /// </summary>
+    private ScriptItem? Intercept(Frame frame, SqlStatement statement)
+    {
+        if (statement.Keyword != "SET" || statement.Words.Count < 2)
+            return statement;
+        var setting = statement.Words[1] == "SESSION" && statement.Words.Count > 2 ? statement.Words[2] : statement.Words[1];
+        if (setting == "CLIENT_ENCODING" || setting == "NAMES")
+        {
+            var m = SetValue().Match(statement.Text);
+            if (!m.Success)
+                return statement;
+            var value = m.Groups["v"].Value;
+            if (value.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase))
+                value = "UTF8";
+            var encoding = PostgresEncoding.Find(value)
+                ?? throw new ScriptSyntaxException(statement.File, statement.Line, statement.Column, $"unknown client encoding '{value}'");
+            frame.Source.Encoding = encoding;
+            if (encoding == PostgresEncoding.StrictUtf8)
+                return statement;
+            return new MetaCommand(statement.File, statement.Line, statement.Column, "encoding", new[] { value });
+        }
+        if (setting == "STANDARD_CONFORMING_STRINGS")
+        {
+            var m = SetValue().Match(statement.Text);
+            if (m.Success)
+                frame.Lexer.StandardStrings = m.Groups["v"].Value.ToLowerInvariant() is not ("off" or "false" or "0" or "no");
+        }
+        return statement;
+    }
+
+    [GeneratedRegex(@"(?:=|\bTO\b|\bNAMES\b)\s*'?(?<v>[A-Za-z0-9_\-]+)'?\s*;?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex SetValue();
+
+    private string? Variable(string name) => _variables.TryGetValue(name, out var v) ? v : null;
+
+    private static ScriptSyntaxException Error(MetaCommand meta, string problem, string? action = null) =>
+        new(meta.File, meta.Line, meta.Column, problem, action);
+
+    private static ScriptSyntaxException CopyCutShort(Frame frame, int copyLine) =>
+        new(frame.Source.File, copyLine, 1,
+            $"COPY data cut short: the file ends (line {frame.Source.LineNumber}) before the \\. line that ends the data of this COPY ... FROM stdin",
+            "End the COPY data with a line holding only \\.");
+
+    public void Dispose()
+    {
+        while (_frames.Count > 0)
+            _frames.Pop().Source.Dispose();
+    }
+
+    private sealed class Frame(LineSource source, string fullPath, ScriptLexer lexer)
+    {
+        public LineSource Source { get; } = source;
+        public string FullPath { get; } = fullPath;
+        public ScriptLexer Lexer { get; } = lexer;
+        public bool NeedLine { get; set; } = true;
+    }
+
+    /// <summary>Hands out the data lines of one COPY once, and skips whatever the consumer left.</summary>
+    private sealed class CopyCursor(Frame frame, int copyLine)
+    {
+        private bool _done;
+        private bool _started;
+
+        public IEnumerable<string> Lines()
+        {
+            if (_started)
+                throw new InvalidOperationException("COPY data can be read once.");
+            _started = true;
+            return Read();
+        }
+
+        private IEnumerable<string> Read()
+        {
+            while (true)
+            {
+                var line = frame.Source.ReadLine() ?? throw CopyCutShort(frame, copyLine);
+                if (line is "\\." or "\\.\r")
+                {
+                    _done = true;
+                    yield break;
+                }
+                yield return line;
+            }
+        }
+
+        public void Drain()
+        {
+            if (_done)
+                return;
+            if (_started)
+                throw new InvalidOperationException("The COPY data was left half read.");
+            foreach (var _ in Lines()) { }
+        }
+    }
+}

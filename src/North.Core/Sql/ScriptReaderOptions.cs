@@ -1,0 +1,17 @@
+namespace North.Core.Sql;
+
+/// <summary>How a <see cref="ScriptReader"/> resolves what a script refers to.</summary>
+public sealed class ScriptReaderOptions
+{
+    /// <summary>psql variables set before the first line (like <c>psql -v name=value</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Variables { get; init; }
+
+    /// <summary>Folder <c>\i</c> paths are relative to (psql: its current folder). Default: the process's current folder.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// The database the script runs against: <c>\connect</c> naming it is accepted, naming another is
+    /// an error. Null when unknown (reading without a database): any <c>\connect</c> is then accepted.
+    /// </summary>
+    public string? CurrentDatabase { get; init; }
+}

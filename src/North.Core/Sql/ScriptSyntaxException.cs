@@ -1,0 +1,20 @@
+using North.Core.Errors;
+using North.Core.Execution;
+
+namespace North.Core.Sql;
+
+/// <summary>
+/// A script North cannot read the way psql would (unterminated quote, unknown meta-command,
+/// missing include...). Raised while reading, before the statement concerned is sent.
+/// </summary>
+public sealed class ScriptSyntaxException : ScriptException
+{
+    public ScriptSyntaxException(string file, int line, int column, string problem, string? recommendedAction = null)
+        : base($"{file}:{line}:{column}: {problem}", "NorthScriptInvalid", NorthErrorKind.SyntaxError, file, line, column, recommendedAction)
+    {
+        Problem = problem;
+    }
+
+    /// <summary>The problem alone, without the location.</summary>
+    public string Problem { get; }
+}

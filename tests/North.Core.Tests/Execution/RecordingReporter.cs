@@ -1,0 +1,19 @@
+using North.Core.Reporting;
+
+namespace North.Core.Tests.Execution;
+
+/// <summary>Keeps everything the core reports, for assertions.</summary>
+public sealed class RecordingReporter : IReporter
+{
+    public List<string> Verboses { get; } = new();
+    public List<string> Debugs { get; } = new();
+    public List<string> Warnings { get; } = new();
+    public List<string> Informations { get; } = new();
+    public List<ProgressReport> Progresses { get; } = new();
+
+    public void Verbose(string message) => Verboses.Add(message);
+    public void Debug(string message) => Debugs.Add(message);
+    public void Warning(string message) => Warnings.Add(message);
+    public void Information(string message) => Informations.Add(message);
+    public void Progress(ProgressReport report) => Progresses.Add(report);
+}
