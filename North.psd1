@@ -11,7 +11,16 @@
     FormatsToProcess     = @('North.Format.ps1xml')
     TypesToProcess       = @('North.Types.ps1xml')
     CmdletsToExport      = @(
+        'Get-NorthHistory'
+        'Get-NorthPlan'
+        'Get-NorthStatus'
+        'Get-NorthVersion'
+        'Initialize-NorthDatabase'
+        'Invoke-NorthMigration'
+        'Register-NorthMigration'
         'Test-NorthRepository'
+        'Test-NorthSchema'
+        'Unregister-NorthMigration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

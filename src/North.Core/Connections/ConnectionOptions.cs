@@ -1,3 +1,5 @@
+using North.Core.Settings;
+
 namespace North.Core.Connections;
 
 /// <summary>
@@ -32,4 +34,18 @@ public sealed record ConnectionOptions
 
     /// <summary>Seconds to wait for the connection to open (libpq's connect_timeout).</summary>
     public int? ConnectTimeout { get; init; }
+
+    /// <summary>The connection values the settings carry (parameters, environment, north.json, septentrion.ini).</summary>
+    public static ConnectionOptions FromSettings(NorthSettings settings, string? sslMode = null, string? applicationName = null, int? connectTimeout = null) => new()
+    {
+        ConnectionString = settings.ConnectionString,
+        Host = settings.Host,
+        Port = settings.Port,
+        Database = settings.Database,
+        Username = settings.Username,
+        Password = settings.Password,
+        SslMode = sslMode,
+        ApplicationName = applicationName,
+        ConnectTimeout = connectTimeout,
+    };
 }

@@ -53,6 +53,9 @@ public sealed class Migrator
 
     public HistoryTable History { get; }
 
+    /// <summary>The database, as <c>host:port/database</c>, for messages and confirmations (no password).</summary>
+    public string Target => _connections.Target;
+
     public IVersionDetector Detector { get; }
 
     /// <summary>The advisory lock key of runs on this history table.</summary>

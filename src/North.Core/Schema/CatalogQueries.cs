@@ -43,9 +43,10 @@ internal static class CatalogQueries
     private static string Comment(string oid, string catalog) =>
         $"pg_catalog.obj_description({oid}, '{catalog}')";
 
-    /// <summary>The session settings that change deparsed text, pinned for one transaction.</summary>
+    /// <summary>The session settings that change deparsed text, pinned for one transaction; and
+    /// JIT off: compiling these catalog queries costs seconds and saves nothing.</summary>
     public const string SessionSettings =
-        "SET LOCAL search_path = ''; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; " +
+        "SET LOCAL jit = off; SET LOCAL search_path = ''; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; " +
         "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; SET LOCAL lc_monetary = 'C'";
 
     public static string Schemas => $"""

@@ -31,7 +31,9 @@ internal sealed class DeparseRoundTrip
             (SchemaObjectType.Constraint, "Definition") => d.ExpectedObject.Properties.GetValueOrDefault("Type") == "check",
             (SchemaObjectType.Index, "Definition") => true,
             (SchemaObjectType.View or SchemaObjectType.MaterializedView, "Definition") => true,
-            (SchemaObjectType.Column, "Default") => true,
+            (SchemaObjectType.Column, "Default" or "Generated") => true,
+            (SchemaObjectType.Policy, "Using" or "WithCheck") => true,
+            (SchemaObjectType.Domain, var p) => p!.StartsWith("Check ", StringComparison.Ordinal),
             _ => false,
         };
 
@@ -111,6 +113,40 @@ internal sealed class DeparseRoundTrip
                     return await ScalarAsync(connection, transaction,
                         $"SELECT pg_catalog.regexp_replace(pg_catalog.pg_get_constraintdef(oid), ' NOT VALID$', '') FROM pg_catalog.pg_constraint " +
                         $"WHERE conrelid = '{temp}'::pg_catalog.regclass AND conname = '{TempName}'", cancel);
+
+                case SchemaObjectType.Column when property == "Generated":
+                    // Stored as "expression stored"; a generation expression can only be given
+                    // with the column, so a new column of the same type carries it.
+                    const string stored = " stored";
+                    if (!text.EndsWith(stored, StringComparison.Ordinal) || o.Properties.GetValueOrDefault("Type") is not { } type)
+                    {
+                        return null;
+                    }
+                    await ExecuteAsync(connection, transaction, $"CREATE TEMPORARY TABLE {TempName} (LIKE {relation})", cancel);
+                    await ExecuteAsync(connection, transaction,
+                        $"ALTER TABLE {temp} ADD COLUMN {TempName} {type} GENERATED ALWAYS AS ({text[..^stored.Length]}) STORED", cancel);
+                    var generated = await ScalarAsync(connection, transaction,
+                        $"SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute a " +
+                        $"ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = '{temp}'::pg_catalog.regclass AND a.attname = '{TempName}'", cancel);
+                    return generated is null ? null : generated + stored;
+
+                case SchemaObjectType.Policy:
+                    await ExecuteAsync(connection, transaction, $"CREATE TEMPORARY TABLE {TempName} (LIKE {relation})", cancel);
+                    var clause = property == "Using" ? "USING" : "WITH CHECK";
+                    await ExecuteAsync(connection, transaction, $"CREATE POLICY {TempName} ON {temp} {clause} ({text})", cancel);
+                    return await ScalarAsync(connection, transaction,
+                        $"SELECT pg_catalog.pg_get_expr({(property == "Using" ? "polqual" : "polwithcheck")}, polrelid) FROM pg_catalog.pg_policy " +
+                        $"WHERE polrelid = '{temp}'::pg_catalog.regclass", cancel);
+
+                case SchemaObjectType.Domain:
+                    if (o.Properties.GetValueOrDefault("BaseType") is not { } baseType)
+                    {
+                        return null;
+                    }
+                    await ExecuteAsync(connection, transaction, $"CREATE DOMAIN {temp} AS {baseType} CONSTRAINT {TempName} {text}", cancel);
+                    return await ScalarAsync(connection, transaction,
+                        "SELECT pg_catalog.pg_get_constraintdef(k.oid) FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid " +
+                        $"WHERE t.typname = '{TempName}' AND t.typnamespace = pg_catalog.pg_my_temp_schema()", cancel);
 
                 case SchemaObjectType.Column:
                     await ExecuteAsync(connection, transaction, $"CREATE TEMPORARY TABLE {TempName} (LIKE {relation})", cancel);

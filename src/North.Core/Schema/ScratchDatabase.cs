@@ -14,6 +14,10 @@ public sealed class ScratchDatabase : IAsyncDisposable
     /// <summary>The prefix of every scratch database's name, so a DBA can spot leftovers.</summary>
     public const string NamePrefix = "north_scratch_";
 
+    // CREATE and DROP DATABASE wait for a checkpoint: on a busy server that takes longer than
+    // Npgsql's default 30 s, and a timed-out drop leaves the database behind.
+    private const int DatabaseCommandTimeout = 600;
+
     private readonly string _serverConnectionString;
     private readonly IReporter _reporter;
     private bool _dropped;
@@ -60,7 +64,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
 
         try
         {
-            await using var command = new NpgsqlCommand(create, connection);
+            await using var command = new NpgsqlCommand(create, connection) { CommandTimeout = DatabaseCommandTimeout };
             await command.ExecuteNonQueryAsync(cancel);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
@@ -91,7 +95,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_serverConnectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(CancellationToken.None);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Quote(Name)} WITH (FORCE)", connection);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Quote(Name)} WITH (FORCE)", connection) { CommandTimeout = DatabaseCommandTimeout };
             await drop.ExecuteNonQueryAsync(CancellationToken.None);
             _reporter.Verbose($"Dropped scratch database {Name}.");
         }

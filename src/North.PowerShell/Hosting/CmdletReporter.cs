@@ -33,6 +33,9 @@ internal sealed class CmdletReporter : IReporter
         c.WriteProgress(record);
     });
 
+    /// <summary>Queues an action for the pipeline thread (WriteObject of a result as it completes).</summary>
+    public void Post(Action<Cmdlet> action) => _queue.Add(action);
+
     /// <summary>
     /// Runs <paramref name="func"/> on the pipeline thread (script blocks must run there) and
     /// returns its result to the calling worker thread; only valid while <see cref="Pump"/> runs.

@@ -62,6 +62,10 @@ public class RoundTripTests
             CREATE TABLE t (x varchar(10) CONSTRAINT x_check CHECK (x IN ('a', 'b')), y text DEFAULT 'y');
             CREATE INDEX t_x ON t (x) WHERE x IN ('a', 'b');
             CREATE VIEW v AS SELECT x FROM t WHERE x IN ('a', 'b');
+            CREATE DOMAIN yes_no AS varchar(3) CONSTRAINT yes_no_check CHECK (VALUE IN ('YES', 'NO'));
+            ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY t_ab ON t USING (x IN ('a', 'b')) WITH CHECK (x IN ('a', 'b'));
+            ALTER TABLE t ADD COLUMN g boolean GENERATED ALWAYS AS (x IN ('a', 'b')) STORED;
             """;
         await using var live = await TestDatabase.CreateAsync();
         await live.ExecuteAsync(schema);
@@ -83,7 +87,8 @@ public class RoundTripTests
         var reader = new CatalogReader();
         var raw = new SchemaComparer().Compare(await reader.ReadAsync(restored.ConnectionString, null), await reader.ReadAsync(live.ConnectionString, null));
         Assert.Equal(
-            ["Constraint public.t.x_check Definition", "Index public.t_x Definition", "View public.v Definition"],
+            ["Domain public.yes_no Check yes_no_check", "Column public.t.g Generated", "Constraint public.t.x_check Definition",
+             "Index public.t_x Definition", "View public.v Definition", "Policy public.t.t_ab Using", "Policy public.t.t_ab WithCheck"],
             raw.Select(d => $"{d.ObjectType} {d.Name} {d.Property}"));
 
         // A real change of the same texts still shows.

@@ -82,18 +82,26 @@ internal static class SchemaPair
     /// rolled back: the pair of databases serves every case (creating databases is slow).
     /// </summary>
     public static async Task<IReadOnlyList<SchemaDifference>> DiffInTransactionAsync(
-        TestDatabase expected, TestDatabase actual, string actualChange, SchemaCompareOptions? options = null)
+        TestDatabase expected, TestDatabase actual, string actualChange, SchemaCompareOptions? options = null, string? expectedChange = null)
     {
         await using var expectedConnection = await expected.OpenAsync();
         await using var actualConnection = await actual.OpenAsync();
-        await using var transaction = await actualConnection.BeginTransactionAsync();
-        await using (var change = new Npgsql.NpgsqlCommand(actualChange, actualConnection, transaction))
+        await using var expectedTransaction = await expectedConnection.BeginTransactionAsync();
+        await using var actualTransaction = await actualConnection.BeginTransactionAsync();
+        if (expectedChange is not null)
+        {
+            await using var change = new Npgsql.NpgsqlCommand(expectedChange, expectedConnection, expectedTransaction);
+            await change.ExecuteNonQueryAsync();
+        }
+        await using (var change = new Npgsql.NpgsqlCommand(actualChange, actualConnection, actualTransaction))
         {
             await change.ExecuteNonQueryAsync();
         }
         var differences = await new SchemaCheck().CompareAsync(
-            new DatabaseSide(expectedConnection), new DatabaseSide(actualConnection, transaction), options ?? SchemaCompareOptions.Default);
-        await transaction.RollbackAsync();
+            new DatabaseSide(expectedConnection, expectedTransaction), new DatabaseSide(actualConnection, actualTransaction),
+            options ?? SchemaCompareOptions.Default);
+        await actualTransaction.RollbackAsync();
+        await expectedTransaction.RollbackAsync();
         return differences;
     }
 
