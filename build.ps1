@@ -38,7 +38,8 @@ $ModuleDir = Join-Path $Out "North/$ModuleVersion"
 function Invoke-Native {
     # Runs a native command and stops the build when it fails.
     param([string] $Command, [string[]] $Arguments)
-    & $Command @Arguments
+    # Its output goes to the host, never into a function's return value.
+    & $Command @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "$Command $($Arguments -join ' ') exited with $LASTEXITCODE"
     }
