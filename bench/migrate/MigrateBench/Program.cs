@@ -1,6 +1,6 @@
 using North.Bench.Migrate;
 
-// dotnet run --project bench/migrate/MigrateBench -c Release -- generate <folder> [versions] [filesPerVersion]
+// dotnet run --project bench/migrate/MigrateBench -c Release -- generate <folder> [versions] [filesPerVersion] [concatenation.sql]
 // dotnet run --project bench/migrate/MigrateBench -c Release -- run [serverConnectionString] [--rounds 5] [--versions 50] [--files 20]
 // The server connection string defaults to NORTH_TEST_CONNECTION (a superuser on the maintenance database).
 var command = args.Length > 0 ? args[0] : "run";
@@ -12,6 +12,11 @@ switch (command)
         var versions = args.Length > 2 ? int.Parse(args[2]) : 50;
         var files = args.Length > 3 ? int.Parse(args[3]) : 20;
         var written = RepositoryGenerator.Generate(folder, versions, files);
+        if (args.Length > 4)
+        {
+            // The same files in run order, one file, for the psql baseline.
+            RepositoryGenerator.Concatenate(written, args[4]);
+        }
         Console.WriteLine($"{written.Count} files in {versions} versions under {folder}");
         return 0;
     }
