@@ -20,6 +20,8 @@ param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [Parameter(Mandatory)] [string] $ServerConnectionString,
     [int] $Rounds = 5,
+    # Only (d): for iterating on Get-NorthStatus.
+    [switch] $StatusOnly,
     [switch] $Core
 )
 $ErrorActionPreference = 'Stop'
@@ -89,7 +91,12 @@ try {
     $child = "Import-Module '$ModuleManifest'; `$r = Invoke-NorthMigration -Path '$root' -ConnectionString `$env:NORTH_BENCH_CONNECTION; " +
              "if (@(`$r | Where-Object { `$_.Action -eq 'Apply' -and `$_.Status -eq 'Succeeded' }).Count -ne $files) { exit 3 }"
     $statusDatabase = $null
-    for ($round = 0; $round -le $Rounds; $round++) {
+    if ($StatusOnly) {
+        $name = 'north_bench_status_1k'
+        $statusDatabase = @{ Name = $name; ConnectionString = (New-BenchDatabase $name) }
+        Register-NorthMigration -Path $root -ConnectionString $statusDatabase.ConnectionString -Version '50.0' | Out-Null
+    }
+    for ($round = 0; $round -le ($StatusOnly ? -1 : $Rounds); $round++) {
         $label = if ($round) { "round $round/$Rounds" } else { 'warm-up' }
         $times = [ordered]@{}
         # Rotate the order each round so drift on a shared machine falls on every column alike.
@@ -142,7 +149,7 @@ try {
         Remove-BenchDatabase 'north_bench_status_10k'
     }
 
-    $a = Get-Median $samples.a; $b = Get-Median $samples.b; $c = Get-Median $samples.c
+    $a, $b, $c = foreach ($k in 'a', 'b', 'c') { if ($samples[$k].Count) { Get-Median $samples[$k] } else { [double]::NaN } }
     $verdict = { param($ok) if ($ok) { 'yes' } else { 'NO' } }
     Write-Host ''
     Write-Host "Repository: $files files in 50 versions; median of $Rounds rounds after a warm-up, each on a fresh database; load average at the end: $((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3)"

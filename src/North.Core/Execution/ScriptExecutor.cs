@@ -10,7 +10,8 @@ namespace North.Core.Execution;
 /// <summary>
 /// Runs script files on one open connection the way <c>psql -f</c> would, plus what psql cannot:
 /// atomic recording, exact error locations, row counts. Each statement is one round trip with
-/// no prepare and no extra query. After each file the session is reset with <c>DISCARD ALL</c>.
+/// no prepare and no extra query. After each file the session is reset with <c>DISCARD ALL</c>
+/// (an atomic file's travels with its COMMIT, in the same round trip).
 /// Not thread-safe: one file at a time per connection.
 /// </summary>
 public sealed partial class ScriptExecutor
@@ -71,9 +72,8 @@ public sealed partial class ScriptExecutor
                 _current = null;
                 if (recordAsync is not null)
                     await recordAsync(_connection, transaction, cancel);
-                await transaction.CommitAsync(cancel);
+                await CommitAndResetAsync(cancel);
                 transaction = null;
-                await ResetSessionAsync(path, run.LastItem, cancel);
                 reset = true;
             }
             else
@@ -317,6 +317,21 @@ public sealed partial class ScriptExecutor
                     "the file ends inside a transaction it opened (BEGIN without COMMIT); North rolled that transaction back",
                     "End the file's transaction with COMMIT.");
         }
+    }
+
+    /// <summary>
+    /// COMMIT and DISCARD ALL in one round trip. DISCARD ALL refuses to run in a transaction block,
+    /// explicit or implicit; in the extended protocol's pipeline it runs after the COMMIT has
+    /// ended the transaction, as the first statement of a new one, which PostgreSQL accepts.
+    /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
+    /// rolls back and resets as for any other failure.
+    /// </summary>
+    private async Task CommitAndResetAsync(CancellationToken cancel)
+    {
+        await using var batch = new NpgsqlBatch(_connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
+        await batch.ExecuteNonQueryAsync(cancel);
     }
 
     private async Task RawAsync(string sql, CancellationToken cancel)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 
 namespace North.Core.Repository;
 
@@ -13,6 +14,22 @@ internal static class ManualMarkerScan
     public static ReadOnlySpan<byte> Marker => "--meta-psql:"u8;
 
     private const int BufferSize = 16 * 1024;
+
+    // A warm session (Get-NorthStatus again and again) re-reads only files whose size or time changed.
+    private static readonly ConcurrentDictionary<string, (long Length, DateTime WrittenUtc, bool Found)> Known = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the file has the marker, remembered by path, size and last write time.</summary>
+    public static bool ContainsMarker(FileInfo file)
+    {
+        var (path, length, written) = (file.FullName, file.Length, file.LastWriteTimeUtc);
+        if (Known.TryGetValue(path, out var known) && known.Length == length && known.WrittenUtc == written)
+        {
+            return known.Found;
+        }
+        var found = ContainsMarker(path);
+        Known[path] = (length, written, found);
+        return found;
+    }
 
     public static bool ContainsMarker(string path)
     {

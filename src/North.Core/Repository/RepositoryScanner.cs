@@ -179,7 +179,7 @@ internal sealed class RepositoryScanner
         {
             try
             {
-                isManual = ManualMarkerScan.ContainsMarker(file.FullName);
+                isManual = ManualMarkerScan.ContainsMarker(file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -63,6 +63,13 @@ public sealed partial class ScriptReader : IDisposable
     /// <summary>psql variables as they stand (after the <c>\set</c>/<c>\unset</c> read so far).</summary>
     public IReadOnlyDictionary<string, string> Variables => _variables;
 
+    /// <summary>
+    /// What was read so far depends on more than the file's bytes: a meta-command was handled
+    /// (<c>\set</c>, <c>\i</c>...) or a psql variable was looked up. Only readings that do not
+    /// can be remembered by the file's size and time (see <see cref="ScriptClassifier"/>).
+    /// </summary>
+    internal bool DependsOnContext { get; private set; }
+
     /// <summary>Yields the script's items; can be enumerated once.</summary>
     public IEnumerable<ScriptItem> Read()
     {
@@ -154,6 +161,7 @@ public sealed partial class ScriptReader : IDisposable
     /// <summary>Applies a meta-command to the reading itself; returns the frame of an included file.</summary>
     private Frame? Handle(Frame frame, MetaCommand meta)
     {
+        DependsOnContext = true;
         var name = meta.Name;
         var args = meta.Arguments;
         if (_restrictKey is not null && !(name == "unrestrict" && args.Count > 0 && args[0] == _restrictKey))
@@ -282,7 +290,11 @@ public sealed partial class ScriptReader : IDisposable
     [GeneratedRegex(@"(?:=|\bTO\b|\bNAMES\b)\s*'?(?<v>[A-Za-z0-9_\-]+)'?\s*;?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex SetValue();
 
-    private string? Variable(string name) => _variables.TryGetValue(name, out var v) ? v : null;
+    private string? Variable(string name)
+    {
+        DependsOnContext = true;
+        return _variables.TryGetValue(name, out var v) ? v : null;
+    }
 
     private static ScriptSyntaxException Error(MetaCommand meta, string problem, string? action = null) =>
         new(meta.File, meta.Line, meta.Column, problem, action);
