@@ -1,7 +1,7 @@
 namespace North.Bench.Migrate;
 
 /// <summary>Command-line options of <c>run</c>.</summary>
-public sealed record BenchOptions(string ServerConnectionString, int Rounds, int Versions, int FilesPerVersion, string WorkFolder, bool StatusOnly = false)
+public sealed record BenchOptions(string ServerConnectionString, int Rounds, int Versions, int FilesPerVersion, string WorkFolder, bool StatusOnly = false, bool MigrateOnly = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -11,6 +11,7 @@ public sealed record BenchOptions(string ServerConnectionString, int Rounds, int
         var files = 20;
         string? work = null;
         var statusOnly = false;
+        var migrateOnly = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -20,12 +21,13 @@ public sealed record BenchOptions(string ServerConnectionString, int Rounds, int
                 case "--files": files = int.Parse(args[++i]); break;
                 case "--work": work = args[++i]; break;
                 case "--status-only": statusOnly = true; break;
+                case "--migrate-only": migrateOnly = true; break;
                 default: server = args[i]; break;
             }
         }
         server ??= Environment.GetEnvironmentVariable("NORTH_TEST_CONNECTION")
                    ?? throw new ArgumentException("Give the server connection string, or set NORTH_TEST_CONNECTION.");
         work ??= Path.Combine(Path.GetTempPath(), "north-bench-migrate");
-        return new BenchOptions(server, rounds, versions, files, work, statusOnly);
+        return new BenchOptions(server, rounds, versions, files, work, statusOnly, migrateOnly);
     }
 }

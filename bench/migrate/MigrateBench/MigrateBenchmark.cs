@@ -38,6 +38,12 @@ public sealed class MigrateBenchmark
             north.Add(b);
         }
 
+        if (_options.MigrateOnly)
+        {
+            Console.WriteLine($"(a) {Measure.Median(psql):0} ms, (b0) {Measure.Median(north):0} ms, b0/a {Measure.Median(north) / Measure.Median(psql):0.00}");
+            Console.WriteLine($"samples (a): {string.Join(", ", psql.Select(x => x.ToString("0")))}; (b0): {string.Join(", ", north.Select(x => x.ToString("0")))}");
+            return;
+        }
         var status1000 = await StatusAsync(root, files.Count);
         var bigRoot = Path.Combine(_options.WorkFolder, "repository-10k");
         var bigFiles = RepositoryGenerator.Generate(bigRoot, _options.Versions * 10, _options.FilesPerVersion);
