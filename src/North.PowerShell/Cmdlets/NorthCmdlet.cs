@@ -42,14 +42,22 @@ public abstract class NorthCmdlet : PSCmdlet
     /// <summary>Settings from parameters, environment, north.json, septentrion.ini and defaults.</summary>
     private protected NorthSettings LoadSettings()
     {
+        string? root = null;
         try
         {
+            root = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
             var overrides = AddOverrides(new SettingsOverrides
             {
-                MigrationsRoot = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path),
+                MigrationsRoot = root,
                 TargetVersion = ParseVersion(TargetVersion, nameof(TargetVersion)),
             });
             return SettingsLoader.Load(overrides, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        }
+        catch (SettingsException e) when (e.ErrorId == "NorthRepositoryNotFound")
+        {
+            // The core names the setting's source; the object not found is the folder itself.
+            ThrowTerminatingError(ErrorRecords.From(e, root ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath, preferFallback: true));
+            throw;
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
