@@ -328,10 +328,46 @@ internal static class CatalogQueries
           AND {UserSchema("n")} AND {NotInExtension("pg_type", "t.oid")}
         """;
 
+    public static string Collations => $"""
+        SELECT 'Collation', n.nspname, NULL, c.collname, jsonb_build_object(
+            'Provider', CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' ELSE 'default' END,
+            'Deterministic', c.collisdeterministic::text,
+            'Collate', c.collcollate,
+            'Ctype', c.collctype,
+            'Owner', pg_catalog.pg_get_userbyid(c.collowner),
+            'Comment', {Comment("c.oid", "pg_collation")})
+        FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+        WHERE {UserSchema("n")} AND {NotInExtension("pg_collation", "c.oid")}
+        """;
+
+    public static string Statistics => $"""
+        SELECT 'Statistics', n.nspname, c.relname, s.stxname, jsonb_build_object(
+            'Definition', pg_catalog.pg_get_statisticsobjdef(s.oid),
+            'Owner', pg_catalog.pg_get_userbyid(s.stxowner),
+            'Comment', {Comment("s.oid", "pg_statistic_ext")})
+        FROM pg_catalog.pg_statistic_ext s
+        JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+        JOIN pg_catalog.pg_class c ON c.oid = s.stxrelid
+        WHERE {UserSchema("n")} AND {NotInExtension("pg_class", "c.oid")}
+        """;
+
+    // Event triggers belong to the database, not a schema: reported under the schema "".
+    public static string EventTriggers => $"""
+        SELECT 'EventTrigger', '', NULL, et.evtname, jsonb_build_object(
+            'Event', et.evtevent,
+            'Function', et.evtfoid::pg_catalog.regprocedure::text,
+            'Tags', pg_catalog.array_to_string(ARRAY(SELECT t FROM unnest(et.evttags) t ORDER BY t), ', '),
+            'Enabled', CASE et.evtenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END,
+            'Owner', pg_catalog.pg_get_userbyid(et.evtowner),
+            'Comment', {Comment("et.oid", "pg_event_trigger")})
+        FROM pg_catalog.pg_event_trigger et
+        WHERE {NotInExtension("pg_event_trigger", "et.oid")}
+        """;
+
     /// <summary>The queries of the object batch, in order.</summary>
     public static IReadOnlyList<string> ObjectQueries(int serverMajor) =>
     [
         Schemas, Extensions, Tables, Columns(serverMajor >= 14), Constraints, Indexes, Sequences, Views,
-        Routines(serverMajor >= 14), Triggers, Rules, Policies, Types,
+        Routines(serverMajor >= 14), Triggers, Rules, Policies, Types, Collations, Statistics, EventTriggers,
     ];
 }
