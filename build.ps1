@@ -1,0 +1,235 @@
+<#
+.SYNOPSIS
+    Builds, tests, packages and demonstrates the North module.
+.DESCRIPTION
+    Run from the repository root as `dotnet pwsh ./build.ps1 <Task>` after `dotnet tool restore`.
+      Build    compile and lay out an importable module in out/North/<version>/ (with help)
+      Test     Build, then the xunit suite and the Pester suite against one throwaway PostgreSQL;
+               ends with one line "N passed, N failed" over both suites; non-zero exit on failure
+      Package  Build, then a .nupkg (installable from a local PSResource repository) and a zip in out/
+      Demo     Build, then apply examples/ to a throwaway PostgreSQL and show where it stands
+      Bench    Build, then the benchmarks under bench/ (they print their own tables)
+.PARAMETER Task
+    One or more tasks, run in order.
+.PARAMETER Configuration
+    Debug or Release (default Release).
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Run only the Pester files whose names match (for local iteration).
+    [string] $PesterFilter = '*'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$Manifest = Import-PowerShellDataFile (Join-Path $Root 'North.psd1')
+$ModuleVersion = $Manifest.ModuleVersion
+$ModuleDir = Join-Path $Out "North/$ModuleVersion"
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([string] $Command, [string[]] $Arguments)
+    # Its output goes to the host, never into a function's return value.
+    & $Command @Arguments | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "$Command $($Arguments -join ' ') exited with $LASTEXITCODE"
+    }
+}
+
+function Invoke-Build {
+    $publish = Join-Path $Out 'publish'
+    Remove-Item $publish, (Join-Path $Out 'North') -Recurse -Force -ErrorAction SilentlyContinue
+    Invoke-Native dotnet @('publish', "$Root/src/North.PowerShell/North.PowerShell.csproj", '-c', $Configuration, '-o', $publish, '--nologo', '-v', 'q')
+
+    # North.PowerShell.dll loads normally; everything else goes to Dependencies/ and loads into
+    # North's own AssemblyLoadContext (see src/North.PowerShell/Loading).
+    $dependencies = Join-Path $ModuleDir 'Dependencies'
+    New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
+    foreach ($file in Get-ChildItem $publish -File) {
+        if ($file.Name -like 'North.PowerShell.*') {
+            if ($file.Extension -in '.dll', '.pdb') { Copy-Item $file.FullName $ModuleDir }
+        }
+        elseif ($file.Extension -in '.dll', '.pdb') {
+            Copy-Item $file.FullName $dependencies
+        }
+    }
+    if (Test-Path (Join-Path $ModuleDir 'Dependencies/System.Management.Automation.dll')) {
+        throw 'System.Management.Automation.dll must never ship: PowerShell provides it.'
+    }
+    Copy-Item (Join-Path $Root 'North.psd1') $ModuleDir
+    foreach ($item in Get-ChildItem (Join-Path $Root 'src/North.PowerShell') -File -Filter '*.ps1xml') {
+        Copy-Item $item.FullName $ModuleDir
+    }
+    $helpSource = Join-Path $Root 'src/North.PowerShell/en-US'
+    if (Test-Path $helpSource) {
+        Copy-Item $helpSource $ModuleDir -Recurse -Force
+    }
+    $helpBuilder = Join-Path $Root 'src/North.PowerShell/Help/Build-Help.ps1'
+    if (Test-Path $helpBuilder) {
+        & $helpBuilder -ModuleDir $ModuleDir -XmlDoc (Join-Path $publish 'North.PowerShell.xml')
+    }
+    Write-Host "Module laid out in out/North/$ModuleVersion"
+}
+
+function Start-TestServer {
+    # One PostgreSQL for the whole run (NORTH_TEST_CONNECTION, Testcontainers or a local cluster),
+    # held by tests/North.TestServer until its standard input closes.
+    $project = Join-Path $Root 'tests/North.TestServer/North.TestServer.csproj'
+    Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'q')
+    $dll = Join-Path $Root "tests/North.TestServer/bin/$Configuration/net10.0/North.TestServer.dll"
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $info.ArgumentList.Add($dll)
+    $info.ArgumentList.Add('serve')
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLine()
+    if (-not $line -or -not $line.StartsWith('NORTH_TEST_CONNECTION=')) {
+        $process.WaitForExit()
+        throw "No PostgreSQL for the tests (see the reasons above; North.TestServer exited with $($process.ExitCode))."
+    }
+    [pscustomobject]@{
+        Process          = $process
+        ConnectionString = $line.Substring('NORTH_TEST_CONNECTION='.Length)
+    }
+}
+
+function Stop-TestServer($Server) {
+    if ($Server) {
+        $Server.Process.StandardInput.Close()
+        if (-not $Server.Process.WaitForExit(60000)) { $Server.Process.Kill($true) }
+    }
+}
+
+function Invoke-XunitSuite {
+    $results = Join-Path $Out 'test-results'
+    Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
+    & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo `
+        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
+    $trx = Get-ChildItem $results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
+    if (-not $trx) {
+        Write-Host 'xunit: the suite did not run (build failure?)' -ForegroundColor Red
+        return [pscustomobject]@{ Suite = 'xunit'; Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
+    $summary = [pscustomobject]@{
+        Suite   = 'xunit'
+        Passed  = [int]$counters.passed
+        Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        Skipped = [int]$counters.notExecuted
+    }
+    if ($LASTEXITCODE -ne 0 -and $summary.Failed -eq 0) { $summary.Failed = 1 }
+    $summary
+}
+
+function Invoke-PesterSuite {
+    # A fresh child pwsh: a loaded binary module cannot be unloaded, so every run starts clean.
+    $resultFile = Join-Path $Out 'test-results/pester.json'
+    New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
+    Invoke-Native dotnet @('restore', "$Root/tests/North.Tests/North.Tests.csproj", '--nologo', '-v', 'q')
+    & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
+        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Filter $PesterFilter -Configuration $Configuration
+    if (-not (Test-Path $resultFile)) {
+        Write-Host 'Pester: the suite did not run' -ForegroundColor Red
+        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    Get-Content $resultFile -Raw | ConvertFrom-Json
+}
+
+function Invoke-Test {
+    # Package includes Build: the Pester suite also installs the .nupkg from a local feed.
+    Invoke-Package
+    $server = Start-TestServer
+    $previous = $env:NORTH_TEST_CONNECTION
+    $summaries = @()
+    try {
+        $env:NORTH_TEST_CONNECTION = $server.ConnectionString
+        $summaries += Invoke-XunitSuite
+        $summaries += Invoke-PesterSuite
+    }
+    finally {
+        $env:NORTH_TEST_CONNECTION = $previous
+        Stop-TestServer $server
+    }
+    $summaries | Format-Table Suite, Passed, Failed, Skipped -AutoSize | Out-Host
+    $passed = ($summaries | Measure-Object Passed -Sum).Sum
+    $failed = ($summaries | Measure-Object Failed -Sum).Sum
+    $skipped = ($summaries | Measure-Object Skipped -Sum).Sum
+    $line = "$passed passed, $failed failed"
+    if ($skipped) { $line += ", $skipped skipped" }
+    Write-Host $line
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    $feed = Join-Path $Out 'feed'
+    Remove-Item $feed -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $feed | Out-Null
+    $repositoryName = "NorthBuild$PID"
+    Register-PSResourceRepository -Name $repositoryName -Uri $feed -Trusted
+    try {
+        Publish-PSResource -Path $ModuleDir -Repository $repositoryName -SkipDependenciesCheck
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
+    }
+    $zip = Join-Path $Out "North.$ModuleVersion.zip"
+    Remove-Item $zip -ErrorAction SilentlyContinue
+    Compress-Archive -Path (Join-Path $Out 'North') -DestinationPath $zip
+    Get-ChildItem $feed -Filter '*.nupkg' | ForEach-Object { Write-Host "Package: out/feed/$($_.Name)" }
+    Write-Host "Archive: out/North.$ModuleVersion.zip"
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $server = Start-TestServer
+    try {
+        & dotnet pwsh -NoProfile -File "$Root/examples/Invoke-Demo.ps1" -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ServerConnectionString $server.ConnectionString
+        if ($LASTEXITCODE -ne 0) { throw "The demo failed (exit $LASTEXITCODE)." }
+    }
+    finally {
+        Stop-TestServer $server
+    }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $server = Start-TestServer
+    try {
+        foreach ($script in Get-ChildItem (Join-Path $Root 'bench') -Recurse -Filter 'Invoke-*Bench.ps1') {
+            Write-Host "== $($script.Directory.Name)"
+            & dotnet pwsh -NoProfile -File $script.FullName -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ServerConnectionString $server.ConnectionString
+        }
+    }
+    finally {
+        Stop-TestServer $server
+    }
+}
+
+Push-Location $Root
+try {
+    foreach ($t in $Task) {
+        switch ($t) {
+            'Build' { Invoke-Build }
+            'Test' { Invoke-Test }
+            'Package' { Invoke-Package }
+            'Demo' { Invoke-Demo }
+            'Bench' { Invoke-Bench }
+            'Clean' { Remove-Item $Out -Recurse -Force -ErrorAction SilentlyContinue }
+        }
+    }
+}
+finally {
+    Pop-Location
+}

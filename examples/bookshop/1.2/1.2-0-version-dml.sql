@@ -1,0 +1,1 @@
+INSERT INTO sql_version (version_num) VALUES ('1.2');

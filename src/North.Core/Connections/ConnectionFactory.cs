@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Net.Sockets;
+using North.Core.Errors;
+using Npgsql;
+
+namespace North.Core.Connections;
+
+/// <summary>
+/// Turns what a DBA gave (a connection string, host/port/database/user values, the <c>PG*</c>
+/// environment, the password file) into Npgsql connections, with libpq's habits: strongest source
+/// first, user defaults to the operating-system user, database to the user, application name
+/// <c>North</c>. Everything it prints or raises is free of the password.
+/// </summary>
+public sealed class ConnectionFactory
+{
+    /// <summary>Application name when none is given.</summary>
+    public const string DefaultApplicationName = "North";
+
+    private readonly NpgsqlConnectionStringBuilder _builder;
+    private readonly List<string> _warnings = new();
+
+    /// <summary>Resolves the connection from <paramref name="options"/>, then <paramref name="environment"/> (default: this process).</summary>
+    public ConnectionFactory(ConnectionOptions? options = null, ConnectionEnvironment? environment = null)
+    {
+        options ??= new ConnectionOptions();
+        environment ??= ConnectionEnvironment.Current();
+        var given = options.ConnectionString is { Length: > 0 } text
+            ? ConnectionStringParser.Parse(text)
+            : new Dictionary<string, string>();
+
+        // Weakest first; each layer overwrites what the previous set.
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        void Layer(string key, string? value)
+        {
+            if (!string.IsNullOrEmpty(value)) values[key] = value;
+        }
+        Layer("Host", environment.Get("PGHOST") ?? environment.Get("PGHOSTADDR"));
+        Layer("Port", environment.Get("PGPORT"));
+        Layer("Database", environment.Get("PGDATABASE"));
+        Layer("Username", environment.Get("PGUSER"));
+        Layer("Password", environment.Get("PGPASSWORD"));
+        Layer("Passfile", environment.Get("PGPASSFILE"));
+        Layer("SSL Mode", environment.Get("PGSSLMODE"));
+        Layer("Application Name", environment.Get("PGAPPNAME"));
+        Layer("Timeout", environment.Get("PGCONNECT_TIMEOUT"));
+        Layer("Host", options.Host);
+        Layer("Port", options.Port?.ToString(CultureInfo.InvariantCulture));
+        Layer("Database", options.Database);
+        Layer("Username", options.Username);
+        Layer("Password", options.Password);
+        Layer("SSL Mode", options.SslMode);
+        Layer("Application Name", options.ApplicationName);
+        Layer("Timeout", options.ConnectTimeout?.ToString(CultureInfo.InvariantCulture));
+        foreach (var (key, value) in given)
+        {
+            values[key] = value;
+        }
+
+        // libpq's defaults.
+        values.TryAdd("Host", environment.DefaultHost);
+        values.TryAdd("Port", "5432");
+        values.TryAdd("Username", environment.UserName);
+        values.TryAdd("Database", values["Username"]);
+        values.TryAdd("Application Name", DefaultApplicationName);
+        // Migrations run as long as they need: Npgsql's 30 s command default would cut a long index build.
+        values.TryAdd("Command Timeout", "0");
+        if (values.TryGetValue("SSL Mode", out var sslMode))
+        {
+            values["SSL Mode"] = SslModeName(sslMode);
+        }
+
+        _builder = new NpgsqlConnectionStringBuilder();
+        foreach (var (key, value) in values)
+        {
+            if (key.Equals("Passfile", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // read here, below, with libpq's rules
+            }
+            try
+            {
+                _builder[key] = value;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                throw new NorthException($"The connection setting \"{key}\" has a value Npgsql cannot use.", "NorthConnectionStringInvalid",
+                    NorthErrorKind.InvalidArgument, key, "Correct that setting in the connection string, the parameters or the PG* environment variables.");
+            }
+        }
+
+        if (string.IsNullOrEmpty(_builder.Password))
+        {
+            var path = values.TryGetValue("Passfile", out var passfile) ? passfile : environment.PasswordFilePath();
+            if (path is not null)
+            {
+                var password = PasswordFile.Find(path, FirstHost, _builder.Port, _builder.Database!, _builder.Username!, _warnings.Add);
+                if (password is not null)
+                {
+                    _builder.Password = password;
+                }
+            }
+        }
+    }
+
+    /// <summary>The Npgsql connection string, password included: hand it to Npgsql only, never print it.</summary>
+    public string ConnectionString => _builder.ConnectionString;
+
+    public string Host => _builder.Host!;
+
+    public int Port => _builder.Port;
+
+    public string Database => _builder.Database!;
+
+    public string Username => _builder.Username!;
+
+    /// <summary>Whether a password was found (given, environment, or password file).</summary>
+    public bool HasPassword => !string.IsNullOrEmpty(_builder.Password);
+
+    /// <summary><c>host:port/database</c>: the target of connection errors.</summary>
+    public string Target => Host.Contains(',') ? $"{Host}/{Database}" : $"{Host}:{Port}/{Database}";
+
+    /// <summary>Why a source was ignored (e.g. a password file others can read).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>A printable form with no password: <c>user@host:port/database (sslmode=..., application_name=...)</c>.</summary>
+    public string Describe() =>
+        $"{Username}@{Target} (sslmode={_builder.SslMode.ToString().ToLowerInvariant()}, application_name={_builder.ApplicationName})";
+
+    /// <summary>A new, closed connection. <paramref name="pooled"/> false gives a session that really ends on close.</summary>
+    public NpgsqlConnection CreateConnection(bool pooled = true)
+    {
+        if (pooled)
+        {
+            return new NpgsqlConnection(ConnectionString);
+        }
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        return new NpgsqlConnection(builder.ConnectionString);
+    }
+
+    /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default)
+    {
+        var connection = CreateConnection(pooled);
+        try
+        {
+            await connection.OpenAsync(cancel).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException or ArgumentException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw ConnectionFailed(e);
+        }
+    }
+
+    /// <summary>Maps a failure to connect to North's error: names the target and user, keeps the password out.</summary>
+    public NorthException ConnectionFailed(Exception error)
+    {
+        var (reason, action) = Explain(error);
+        var message = Scrub($"Cannot connect to PostgreSQL at {Target} as user \"{Username}\": {reason}");
+        // The inner exception travels with the record; keep it only if nothing in it shows the password.
+        var inner = ContainsPassword(error) ? null : error;
+        return new NorthException(message, "NorthConnectionFailed", NorthErrorKind.ConnectionError, Target, action, inner);
+    }
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with its password replaced by <c>***</c>, in Npgsql's form;
+    /// a string that cannot be read comes back as a placeholder rather than as itself.
+    /// </summary>
+    public static string Mask(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return "";
+        }
+        try
+        {
+            var parsed = ConnectionStringParser.Parse(connectionString);
+            var builder = new System.Data.Common.DbConnectionStringBuilder();
+            foreach (var (key, value) in parsed)
+            {
+                builder[key] = key.Equals("Password", StringComparison.OrdinalIgnoreCase) || key.Equals("SSL Password", StringComparison.OrdinalIgnoreCase)
+                    ? "***"
+                    : value;
+            }
+            return builder.ConnectionString;
+        }
+        catch (Exception)
+        {
+            return "(a connection string that could not be read)";
+        }
+    }
+
+    private string FirstHost
+    {
+        get
+        {
+            var host = Host.Split(',')[0];
+            var colon = host.LastIndexOf(':');
+            return colon > 0 && !host.StartsWith('/') && host.Count(c => c == ':') == 1 ? host[..colon] : host;
+        }
+    }
+
+    private (string Reason, string Action) Explain(Exception error)
+    {
+        switch (error)
+        {
+            case PostgresException { SqlState: "28P01" or "28000" } pg:
+                return (pg.MessageText + ".", HasPassword
+                    ? "Check the user name and the password (PGPASSWORD, ~/.pgpass or -Credential), and pg_hba.conf."
+                    : "No password was found: give one with -Credential, PGPASSWORD or ~/.pgpass, or check pg_hba.conf.");
+            case PostgresException { SqlState: "3D000" } pg:
+                return (pg.MessageText + ".", "Check the database name, or create the database first.");
+            case PostgresException pg:
+                return ($"{pg.MessageText} (SQLSTATE {pg.SqlState}).", "Check the server's log and the connection settings.");
+            case TimeoutException:
+                return ("the connection timed out.", "Check the host and port, the network, and connect_timeout.");
+        }
+        var socket = FindInner<SocketException>(error);
+        if (socket is not null)
+        {
+            return ($"{socket.Message} ({socket.SocketErrorCode}).", "Check that the server runs and listens on that host and port (listen_addresses, firewall).");
+        }
+        var timeout = FindInner<TimeoutException>(error);
+        if (timeout is not null)
+        {
+            return ("the connection timed out.", "Check the host and port, the network, and connect_timeout.");
+        }
+        return (error.Message, "Check the connection settings.");
+    }
+
+    private static T? FindInner<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is T found) return found;
+        }
+        return null;
+    }
+
+    private bool ContainsPassword(Exception? e)
+    {
+        if (!HasPassword) return false;
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e.Message.Contains(_builder.Password!, StringComparison.Ordinal) || (e.StackTrace?.Contains(_builder.Password!, StringComparison.Ordinal) ?? false))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private string Scrub(string text) => HasPassword ? text.Replace(_builder.Password!, "***", StringComparison.Ordinal) : text;
+
+    // libpq spells modes in lower case with dashes; Npgsql in PascalCase.
+    private static string SslModeName(string mode) => mode.ToLowerInvariant() switch
+    {
+        "disable" => "Disable",
+        "allow" => "Allow",
+        "prefer" => "Prefer",
+        "require" => "Require",
+        "verify-ca" or "verifyca" => "VerifyCA",
+        "verify-full" or "verifyfull" => "VerifyFull",
+        _ => throw new NorthException($"sslmode \"{mode}\" is not one of disable, allow, prefer, require, verify-ca, verify-full.",
+            "NorthConnectionStringInvalid", NorthErrorKind.InvalidArgument, "sslmode"),
+    };
+}

@@ -1,0 +1,49 @@
+namespace North.Core.Repository;
+
+/// <summary>
+/// The stable codes of <see cref="RepositoryDiagnostic"/>. Scripts may match on them; never
+/// reuse a number. Each is documented in the README (Repository diagnostics).
+/// </summary>
+public static class DiagnosticCodes
+{
+    /// <summary>Error: the migrations root does not exist.</summary>
+    public const string RootNotFound = "NORTH001";
+    /// <summary>Warning: a root folder named like a version does not parse (<c>1.0-rc</c>); ignored.</summary>
+    public const string UnparsableVersionFolder = "NORTH002";
+    /// <summary>Error: two folders have equal versions (<c>17.01</c> and <c>17.1</c>).</summary>
+    public const string DuplicateVersion = "NORTH003";
+    /// <summary>Error: the same migration name in a version folder and its <c>manual/</c>.</summary>
+    public const string DuplicateMigration = "NORTH004";
+    /// <summary>Warning: a file looks like a migration but will be ignored.</summary>
+    public const string LookAlikeFile = "NORTH005";
+    /// <summary>Warning: a <c>--meta-psql:</c> line in a <c>ddl.sql</c> file, which is not manual.</summary>
+    public const string MarkerInDdl = "NORTH006";
+    /// <summary>Error: a meta-command other than <c>do-until-0</c>/<c>done</c>.</summary>
+    public const string UnknownMetaCommand = "NORTH007";
+    /// <summary>Error: <c>do-until-0</c> and <c>done</c> do not pair up.</summary>
+    public const string UnbalancedBlock = "NORTH008";
+    /// <summary>Error: the target version has no folder.</summary>
+    public const string TargetNotFound = "NORTH009";
+    /// <summary>Error: no schema file to initialize a database at the target (or the forced SchemaVersion is unusable).</summary>
+    public const string SchemaNotFound = "NORTH010";
+    /// <summary>Information: a version folder holds no migration.</summary>
+    public const string EmptyVersion = "NORTH011";
+    /// <summary>Error: a non-transactional statement inside an explicit BEGIN ... COMMIT.</summary>
+    public const string NonTransactionalInTransaction = "NORTH012";
+    /// <summary>Error: a file is not valid UTF-8.</summary>
+    public const string InvalidUtf8 = "NORTH013";
+    /// <summary>Information: a version folder that is a symbolic link; ignored.</summary>
+    public const string SymlinkedVersionFolder = "NORTH014";
+    /// <summary>Information: a migration file that is a symbolic link, ignored with IgnoreSymlinks.</summary>
+    public const string SymlinkedFile = "NORTH015";
+    /// <summary>Information: another file or folder found and not used.</summary>
+    public const string OtherIgnored = "NORTH016";
+    /// <summary>Error: a BeforeSchemaFiles/AfterSchemaFiles entry matches no file.</summary>
+    public const string SchemaEntryNotFound = "NORTH017";
+    /// <summary>Warning: a schema or fixtures file for a version that has no folder; never used.</summary>
+    public const string OrphanSchemaFile = "NORTH018";
+    /// <summary>Error: a file cannot be read.</summary>
+    public const string Unreadable = "NORTH019";
+    /// <summary>Error: the file cannot be read the way psql would (unterminated quote, unsupported meta-command, missing include).</summary>
+    public const string UnreadableScript = "NORTH020";
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using North.Core.Reporting;
+using Npgsql;
+
+namespace North.Core.Schema;
+
+/// <summary>
+/// Reads a database's schema from pg_catalog into a <see cref="SchemaCatalog"/>, in one
+/// read-only transaction and one round trip (a batch of a dozen queries), whatever the number
+/// of objects.
+/// </summary>
+public sealed class CatalogReader
+{
+    private readonly IReporter _reporter;
+
+    public CatalogReader(IReporter? reporter = null)
+    {
+        _reporter = reporter ?? NullReporter.Instance;
+    }
+
+    /// <summary>
+    /// Reads the catalog through <paramref name="connection"/> (open, with no transaction in
+    /// progress). The session settings that change deparsed text (search_path, TimeZone,
+    /// DateStyle, IntervalStyle, extra_float_digits) are pinned with SET LOCAL inside the
+    /// reader's own transaction, so the caller's session is left as it was.
+    /// </summary>
+    public async Task<SchemaCatalog> ReadAsync(NpgsqlConnection connection, CatalogOptions? options, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancel);
+        await using (var readOnly = new NpgsqlCommand("SET LOCAL transaction_read_only = on", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancel);
+        }
+        var catalog = await ReadAsync(connection, transaction, options, cancel);
+        await transaction.CommitAsync(cancel);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Reads the catalog inside the caller's transaction (it sees that transaction's own
+    /// changes). The pinned session settings last until that transaction ends.
+    /// </summary>
+    public async Task<SchemaCatalog> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CatalogOptions? options, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
+        options ??= CatalogOptions.Default;
+        var excluded = NamePattern.All(options.ExcludeSchemas);
+        var watch = Stopwatch.StartNew();
+
+        await using (var settings = new NpgsqlCommand(CatalogQueries.SessionSettings, connection, transaction))
+        {
+            await settings.ExecuteNonQueryAsync(cancel);
+        }
+
+        var objects = new List<SchemaObject>();
+        var columnOrder = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        string database, serverVersion;
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_database()::text, current_setting('server_version')"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CatalogQueries.ColumnOrder));
+            foreach (var query in CatalogQueries.ObjectQueries(connection.PostgreSqlVersion.Major))
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(query));
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancel);
+            await reader.ReadAsync(cancel);
+            database = reader.GetString(0);
+            serverVersion = reader.GetString(1);
+
+            await reader.NextResultAsync(cancel);
+            while (await reader.ReadAsync(cancel))
+            {
+                var schema = reader.GetString(0);
+                if (!IsExcluded(excluded, schema))
+                {
+                    columnOrder[schema + "." + reader.GetString(1)] = reader.GetFieldValue<string[]>(2);
+                }
+            }
+
+            while (await reader.NextResultAsync(cancel))
+            {
+                while (await reader.ReadAsync(cancel))
+                {
+                    var schema = reader.GetString(1);
+                    if (IsExcluded(excluded, schema))
+                    {
+                        continue;
+                    }
+                    objects.Add(new SchemaObject(
+                        Enum.Parse<SchemaObjectType>(reader.GetString(0)),
+                        schema,
+                        reader.IsDBNull(2) ? null : reader.GetString(2),
+                        reader.GetString(3),
+                        ParseProperties(reader.GetString(4))));
+                }
+            }
+        }
+        var catalog = new SchemaCatalog(objects, columnOrder, database, serverVersion);
+        _reporter.Verbose($"Read the catalog of database {database}: {objects.Count} objects in {watch.ElapsedMilliseconds} ms.");
+        return catalog;
+    }
+
+    /// <summary>Opens <paramref name="connectionString"/> and reads its catalog.</summary>
+    public async Task<SchemaCatalog> ReadAsync(string connectionString, CatalogOptions? options, CancellationToken cancel = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancel);
+        return await ReadAsync(connection, options, cancel);
+    }
+
+    private static bool IsExcluded(IReadOnlyList<NamePattern> excluded, string schema) =>
+        excluded.Count > 0 && excluded.Any(p => p.Matches(schema));
+
+    private static IReadOnlyDictionary<string, string?> ParseProperties(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var properties = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            properties[property.Name] = property.Value.ValueKind switch
+            {
+                JsonValueKind.Null => null,
+                JsonValueKind.String => property.Value.GetString(),
+                _ => property.Value.GetRawText(),
+            };
+        }
+        return properties;
+    }
+}

@@ -1,0 +1,112 @@
+using North.Core.Versions;
+
+namespace North.Core.Settings;
+
+/// <summary>
+/// Every setting North runs with (DESIGN.md section 4), resolved from parameters, environment,
+/// <c>north.json</c>, <c>septentrion.ini</c> and defaults by <see cref="SettingsLoader"/>.
+/// Immutable; a record so callers can derive a variant with <c>with { ... }</c>.
+/// A bare <c>new NorthSettings { MigrationsRoot = path }</c> holds the defaults.
+/// </summary>
+public sealed record NorthSettings
+{
+    /// <summary>The migrations root (<c>-Path</c>), a full path once loaded.</summary>
+    public string MigrationsRoot { get; init; } = ".";
+
+    /// <summary>The version to migrate to; null means the latest version on disk.</summary>
+    public MigrationVersion? TargetVersion { get; init; }
+
+    /// <summary>Forces the schema version used to initialize a database; must be &lt;= the target.</summary>
+    public MigrationVersion? SchemaVersion { get; init; }
+
+    /// <summary>Schema file name under <c>schemas/</c>; <c>{}</c> or <c>{0}</c> is the version as written.</summary>
+    public string SchemaTemplate { get; init; } = "schema_{}.sql";
+
+    /// <summary>Fixtures file name under <c>fixtures/</c>; <c>{}</c> or <c>{0}</c> is the version as written.</summary>
+    public string FixturesTemplate { get; init; } = "fixtures_{}.sql";
+
+    /// <summary>Files, folders or globs relative to <c>schemas/</c>, run before the schema.</summary>
+    public IReadOnlyList<string> BeforeSchemaFiles { get; init; } = [];
+
+    /// <summary>Files, folders or globs relative to <c>schemas/</c>, run after the schema.</summary>
+    public IReadOnlyList<string> AfterSchemaFiles { get; init; } = [];
+
+    /// <summary>A file containing one of these (case-insensitive) runs statement by statement in autocommit.</summary>
+    public IReadOnlyList<string> NonTransactionalKeywords { get; init; } = DefaultNonTransactionalKeywords;
+
+    /// <summary>septentrion's defaults for <see cref="NonTransactionalKeywords"/>.</summary>
+    public static readonly IReadOnlyList<string> DefaultNonTransactionalKeywords = ["CONCURRENTLY", "ALTER TYPE", "VACUUM"];
+
+    /// <summary>Ignore migration files that are symbolic links (septentrion's <c>--ignore-symlinks</c>).</summary>
+    public bool IgnoreSymlinks { get; init; }
+
+    /// <summary>The history table layout.</summary>
+    public HistoryStyle HistoryStyle { get; init; } = HistoryStyle.North;
+
+    /// <summary>Schema of the history table; null = the search path.</summary>
+    public string? HistorySchema { get; init; }
+
+    /// <summary>History table name; null = the style's default.</summary>
+    public string? HistoryTable { get; init; }
+
+    /// <summary>Version column; null = the style's default.</summary>
+    public string? VersionColumn { get; init; }
+
+    /// <summary>Migration name column; null = the style's default.</summary>
+    public string? NameColumn { get; init; }
+
+    /// <summary>Applied-at column; null = the style's default.</summary>
+    public string? AppliedAtColumn { get; init; }
+
+    /// <summary>How the current version of a database is found.</summary>
+    public VersionDetector VersionDetector { get; init; } = VersionDetector.History;
+
+    /// <summary>Table read by <see cref="VersionDetector.VersionTable"/>.</summary>
+    public string VersionTable { get; init; } = "sql_version";
+
+    /// <summary>Column read by <see cref="VersionDetector.VersionTable"/>.</summary>
+    public string VersionTableColumn { get; init; } = "version_num";
+
+    /// <summary>Table whose comment <see cref="VersionDetector.TableComment"/> reads.</summary>
+    public string CommentTable { get; init; } = "django_site";
+
+    /// <summary>How long a run waits for the migration lock.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>lock_timeout</c> set for each file; null = unset.</summary>
+    public TimeSpan? DdlLockTimeout { get; init; }
+
+    /// <summary><c>statement_timeout</c> set for each file; null = unset.</summary>
+    public TimeSpan? DdlStatementTimeout { get; init; }
+
+    /// <summary>A connection string (keyword form or URI) as given; turned into a connection elsewhere.</summary>
+    public string? ConnectionString { get; init; }
+
+    public string? Host { get; init; }
+
+    public int? Port { get; init; }
+
+    public string? Database { get; init; }
+
+    public string? Username { get; init; }
+
+    /// <summary>A password from a parameter or environment variable; never printed.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Which source gave each setting, by setting name (<c>TargetVersion</c>...).</summary>
+    public IReadOnlyDictionary<string, SettingSource> Sources { get; init; } = new Dictionary<string, SettingSource>();
+
+    /// <summary>The source of <paramref name="settingName"/>, <see cref="SettingSource.Default"/> when unknown.</summary>
+    public SettingSource SourceOf(string settingName) =>
+        Sources.TryGetValue(settingName, out var source) ? source : SettingSource.Default;
+
+    // A record prints every property; the password must never show in output or logs.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("MigrationsRoot = ").Append(MigrationsRoot)
+            .Append(", TargetVersion = ").Append(TargetVersion)
+            .Append(", HistoryStyle = ").Append(HistoryStyle)
+            .Append(", Password = ").Append(Password is null ? "(none)" : "(set)");
+        return true;
+    }
+}

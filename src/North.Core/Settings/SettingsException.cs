@@ -1,0 +1,23 @@
+using North.Core.Errors;
+
+namespace North.Core.Settings;
+
+/// <summary>
+/// A setting could not be read: the message names its source (file and line, environment
+/// variable, or parameter) and what to do. Error ids: <c>NorthSettingsInvalid</c> (bad value,
+/// bad JSON, unknown key), <c>NorthRepositoryNotFound</c> (missing root), <c>NorthSettingsUnreadable</c>.
+/// </summary>
+public sealed class SettingsException : NorthException
+{
+    public SettingsException(string message, string errorId, NorthErrorKind kind, string source, string? recommendedAction = null, Exception? inner = null)
+        : base(message, errorId, kind, source, recommendedAction, inner)
+    {
+        Origin = source;
+    }
+
+    /// <summary>The source at fault: a file path (with line when known), a variable or a parameter.</summary>
+    public string Origin { get; }
+
+    internal static SettingsException Invalid(string source, string message, string? action = null, Exception? inner = null) =>
+        new($"{source}: {message}", "NorthSettingsInvalid", NorthErrorKind.InvalidArgument, source, action, inner);
+}

@@ -1,0 +1,32 @@
+using System.Management.Automation;
+using North.Core.Planning;
+
+namespace North.PowerShell.Cmdlets;
+
+/// <summary>Tells where a database stands against the repository.</summary>
+/// <remarks>
+/// <para>Returns one object: CurrentVersion (found by the version detector), TargetVersion,
+/// LatestVersion on disk, InitVersion (the schema a fresh database would be initialized from),
+/// Initialized, and PendingCount (migrations a run would apply). Nothing is changed.</para>
+/// </remarks>
+/// <example>
+/// <code>Get-NorthVersion -Path ./sql -ConnectionString 'postgresql://north@db1/app'</code>
+/// <para>Shows the current and target versions of the database app on db1.</para>
+/// </example>
+/// <example>
+/// <code>'app1', 'app2' | ForEach-Object { Get-NorthVersion -Path ./sql -Database $_ } | Format-Table</code>
+/// <para>Compares several databases at a glance.</para>
+/// </example>
+/// <seealso cref="GetNorthStatusCommand"/>
+/// <seealso href="about_North">about_North</seealso>
+[Cmdlet(VerbsCommon.Get, "NorthVersion")]
+[OutputType(typeof(VersionInfo))]
+public sealed class GetNorthVersionCommand : NorthDatabaseCmdlet
+{
+    protected override void EndProcessing()
+    {
+        var migrator = CreateMigrator(LoadSettings());
+        var state = Run((_, cancel) => migrator.ReadStateAsync(cancel: cancel));
+        WriteObject(state.Version);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using North.Core.Migrating;
+
+namespace North.PowerShell.Cmdlets;
+
+/// <summary>Initializes an empty database from the repository's schema snapshot, without applying later migrations.</summary>
+/// <remarks>
+/// <para>Step 2 of a migration run, alone: under the run lock, picks the init version (the greatest
+/// version at or below the target that has a schema file, or the SchemaVersion setting), runs the
+/// before-schema files, the schema, records every migration up to the init version as Faked, runs the
+/// after-schema files and loads the closest fixtures. A database that is already initialized is left
+/// as it is.</para>
+/// </remarks>
+/// <example>
+/// <code>Initialize-NorthDatabase -Path ./sql -Database app_test</code>
+/// <para>Loads the latest schema snapshot and fixtures into the empty database app_test.</para>
+/// </example>
+/// <example>
+/// <code>Initialize-NorthDatabase -Path ./sql -Database app_test -TargetVersion 1.1 | Format-Table Action, Name, Duration</code>
+/// <para>Initializes from the snapshot at or below 1.1 and shows how long each step took.</para>
+/// </example>
+/// <seealso cref="InvokeNorthMigrationCommand"/>
+/// <seealso href="about_North">about_North</seealso>
+[Cmdlet(VerbsData.Initialize, "NorthDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(StepResult))]
+public sealed class InitializeNorthDatabaseCommand : NorthDatabaseCmdlet
+{
+    protected override void EndProcessing()
+    {
+        var migrator = CreateMigrator(LoadSettings());
+        if (!ShouldProcess(migrator.Target, "Initialize from the schema snapshot"))
+        {
+            return;
+        }
+        var options = new MigrateOptions { OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)) };
+        Run((_, cancel) => migrator.InitializeAsync(options, cancel));
+    }
+}

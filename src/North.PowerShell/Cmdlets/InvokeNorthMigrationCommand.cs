@@ -1,0 +1,98 @@
+using System.Management.Automation;
+using North.Core.Migrating;
+using North.Core.Planning;
+
+namespace North.PowerShell.Cmdlets;
+
+/// <summary>Migrates a database: initializes it if needed, then applies every pending migration up to the target.</summary>
+/// <remarks>
+/// <para>Takes a session advisory lock (other runs wait up to -LockTimeout, then fail naming the
+/// holder), initializes a database that is not (schema, faked history rows, fixtures), then applies
+/// each pending migration in order and records it. A file whose only transaction control is an
+/// outer BEGIN ... COMMIT runs with its history row in one transaction: it is applied and recorded
+/// together, or not at all. Files with a non-transactional statement run statement by statement;
+/// manual files run their --meta-psql:do-until-0 blocks until they change no row.</para>
+/// <para>The run stops at the first error, which names the file, line and column, the SQLSTATE and
+/// the server's message; files applied before it stay recorded. -WhatIf lists the steps and changes
+/// nothing; -Confirm asks before each step. Steps piped from Get-NorthPlan are run if they are
+/// still the start of the current plan. -Verbose shows each statement's first line, rows and time.</para>
+/// </remarks>
+/// <example>
+/// <code>Invoke-NorthMigration -Path ./sql -Database app</code>
+/// <para>Brings the database app to the latest version of ./sql, with a progress bar.</para>
+/// </example>
+/// <example>
+/// <code>Invoke-NorthMigration -Path ./sql -Database app -TargetVersion 1.2 -WhatIf</code>
+/// <para>Shows what a run to 1.2 would do, without touching the database.</para>
+/// </example>
+/// <example>
+/// <code>Get-NorthPlan -Path ./sql -Database app | Where-Object Version -eq '1.1' | Invoke-NorthMigration -Path ./sql -Database app</code>
+/// <para>Applies the steps of version 1.1 only, when they come first in the plan.</para>
+/// </example>
+/// <seealso cref="GetNorthPlanCommand"/>
+/// <seealso cref="GetNorthStatusCommand"/>
+/// <seealso href="about_North">about_North</seealso>
+[Cmdlet(VerbsLifecycle.Invoke, "NorthMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(StepResult))]
+public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
+{
+    private readonly List<PlanStep> _piped = new();
+
+    /// <summary>Plan steps from Get-NorthPlan; they must be the start of the current plan.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PlanStep[]? InputObject { get; set; }
+
+    /// <summary>Applies files added late to versions the database already passed (otherwise they are left, with a warning).</summary>
+    [Parameter]
+    public SwitchParameter AllowOutOfOrder { get; set; }
+
+    /// <summary>How long to wait for another run's lock before failing (default: the LockTimeout setting, 5 minutes).</summary>
+    [Parameter]
+    public TimeSpan? LockTimeout { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is not null)
+        {
+            _piped.AddRange(InputObject);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        var settings = LoadSettings();
+        var migrator = CreateMigrator(settings);
+        var plan = _piped.Count > 0
+            ? _piped
+            : Run((_, cancel) => migrator.ReadStateAsync(AllowOutOfOrder, cancel)).Plan;
+
+        // The steps the user accepts (all of them unless -Confirm declines one, none under -WhatIf).
+        var accepted = new List<PlanStep>();
+        foreach (var step in plan)
+        {
+            if (!ShouldProcess(StepTarget(step), step.Action.ToString()))
+            {
+                break;
+            }
+            accepted.Add(step);
+        }
+        if (accepted.Count == 0)
+        {
+            return;
+        }
+
+        // Without piped steps or a declined step, the run re-plans under the lock, so a run that
+        // waited for another finds what is left instead of failing on steps already done.
+        var options = new MigrateOptions
+        {
+            AllowOutOfOrder = AllowOutOfOrder,
+            LockTimeout = LockTimeout,
+            Steps = _piped.Count == 0 && accepted.Count == plan.Count ? null : accepted,
+            OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)),
+        };
+        Run((_, cancel) => migrator.MigrateAsync(options, cancel));
+    }
+
+    private static string StepTarget(PlanStep step) =>
+        step.Version is null ? step.Name : $"{step.Version.Text}/{step.Name}";
+}

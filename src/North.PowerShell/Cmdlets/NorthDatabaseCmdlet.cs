@@ -1,0 +1,150 @@
+using System.Management.Automation;
+using System.Net;
+using North.Core.Connections;
+using North.Core.Detection;
+using North.Core.Migrating;
+using North.Core.Settings;
+
+namespace North.PowerShell.Cmdlets;
+
+// Parameters here are strings, not North.Core enums: PowerShell reflects over the exported
+// types before North's load context is hooked, and a field of a value type from North.Core would
+// make the type unloadable (see Loading/ModuleInitializer).
+
+/// <summary>
+/// The cmdlets that talk to a database: the connection parameters (libpq habits), the history
+/// and version-detection choices, and the <see cref="Migrator"/> built from them.
+/// </summary>
+public abstract class NorthDatabaseCmdlet : NorthCmdlet
+{
+    /// <summary>
+    /// A whole connection string: libpq keyword form (host=db dbname=app), a postgresql:// URI, or
+    /// Npgsql's form (Host=db;Database=app). It wins over -Host, -Port, -Database and -Username.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The server's host name, address or socket folder (default: PGHOST, else localhost).</summary>
+    [Parameter]
+    [Alias("Host", "Server")]
+    [ValidateNotNullOrEmpty]
+    public string? HostName { get; set; }
+
+    /// <summary>The server's port (default: PGPORT, else 5432).</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int? Port { get; set; }
+
+    /// <summary>The database to migrate (default: PGDATABASE, else the user name).</summary>
+    [Parameter]
+    [Alias("DatabaseName")]
+    [ValidateNotNullOrEmpty]
+    public string? Database { get; set; }
+
+    /// <summary>The role to connect as (default: PGUSER, else the operating system user).</summary>
+    [Parameter]
+    [Alias("User")]
+    [ValidateNotNullOrEmpty]
+    public string? Username { get; set; }
+
+    /// <summary>
+    /// The role and password to connect with. Without it the password comes from PGPASSWORD or
+    /// the password file (~/.pgpass, or PGPASSFILE). A password is never printed.
+    /// </summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>libpq's sslmode: disable, allow, prefer, require, verify-ca or verify-full.</summary>
+    [Parameter]
+    [ValidateSet("disable", "allow", "prefer", "require", "verify-ca", "verify-full")]
+    public string? SslMode { get; set; }
+
+    /// <summary>The name shown in pg_stat_activity (default: North).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ApplicationName { get; set; } = ConnectionFactory.DefaultApplicationName;
+
+    /// <summary>
+    /// The history table's layout: North (north_migrations), Septentrion (septentrion_migrations)
+    /// or DjangoNorth (django_migrations, the version in its app column).
+    /// </summary>
+    [Parameter]
+    [ValidateSet("North", "Septentrion", "DjangoNorth")]
+    public string? HistoryStyle { get; set; }
+
+    /// <summary>
+    /// How the current version is found: History (greatest recorded version on disk), VersionTable
+    /// (greatest version_num in sql_version) or TableComment (a 'version X' table comment).
+    /// </summary>
+    [Parameter]
+    [ValidateSet("History", "VersionTable", "TableComment")]
+    public string? VersionDetector { get; set; }
+
+    /// <summary>
+    /// A script block that returns the database's current version (a string, or nothing when the
+    /// database is not initialized), for databases that record it their own way. It receives one
+    /// object with Host, Port, Database and Username (no password).
+    /// </summary>
+    [Parameter]
+    public ScriptBlock? VersionScript { get; set; }
+
+    private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
+    {
+        ConnectionString = ConnectionString,
+        Host = HostName,
+        Port = Port,
+        Database = Database,
+        Username = Credential?.UserName ?? Username,
+        Password = Credential?.GetNetworkCredential().Password,
+        HistoryStyle = HistoryStyle is null ? null : Enum.Parse<HistoryStyle>(HistoryStyle, ignoreCase: true),
+        VersionDetector = VersionDetector is null ? null : Enum.Parse<VersionDetector>(VersionDetector, ignoreCase: true),
+    };
+
+    /// <summary>The connection of this call, once <see cref="CreateMigrator"/> has made it.</summary>
+    private protected ConnectionFactory? Connections { get; private set; }
+
+    /// <summary>The settings, the connection and the migrator for this call.</summary>
+    private protected Migrator CreateMigrator(NorthSettings settings)
+    {
+        ConnectionFactory connections;
+        try
+        {
+            connections = new ConnectionFactory(ConnectionOptions.FromSettings(settings, SslMode, ApplicationName));
+        }
+        catch (Exception e) when (e is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(Hosting.ErrorRecords.From(e, "connection"));
+            throw;
+        }
+        Connections = connections;
+        foreach (var warning in connections.Warnings)
+        {
+            WriteWarning(warning);
+        }
+        WriteVerbose($"Connecting to {connections.Describe()}.");
+        return new Migrator(settings, connections, Reporter, ScriptDetector(connections));
+    }
+
+    private IVersionDetector? ScriptDetector(ConnectionFactory connections)
+    {
+        if (VersionScript is null)
+        {
+            return null;
+        }
+        var script = VersionScript;
+        var reporter = Reporter;
+        var info = new PSObject();
+        info.Properties.Add(new PSNoteProperty("Host", connections.Host));
+        info.Properties.Add(new PSNoteProperty("Port", connections.Port));
+        info.Properties.Add(new PSNoteProperty("Database", connections.Database));
+        info.Properties.Add(new PSNoteProperty("Username", connections.Username));
+        // The core calls detectors on worker threads; a script block must run on the pipeline thread.
+        return new DelegateVersionDetector((_, _) => Task.FromResult(reporter.InvokeOnPipeline(_ =>
+        {
+            var output = script.Invoke(info).Select(o => o?.BaseObject).LastOrDefault(o => o is not null);
+            return output?.ToString();
+        })), "VersionScript");
+    }
+}

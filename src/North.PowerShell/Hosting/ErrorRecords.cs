@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using North.Core.Errors;
+
+namespace North.PowerShell.Hosting;
+
+/// <summary>
+/// The one place where exceptions become ErrorRecords: North's own errors keep their stable id,
+/// category, target and recommended action; anything else is an unexpected failure, reported
+/// as such rather than disguised.
+/// </summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(Exception exception, object? fallbackTarget = null)
+    {
+        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            exception = aggregate.InnerExceptions[0];
+        }
+        if (exception is NorthException north)
+        {
+            var record = new ErrorRecord(north, north.ErrorId, Category(north.Kind), north.Target ?? fallbackTarget);
+            if (!string.IsNullOrEmpty(north.RecommendedAction))
+            {
+                record.ErrorDetails = new ErrorDetails(north.Message) { RecommendedAction = north.RecommendedAction };
+            }
+            return record;
+        }
+        if (exception is ArgumentException)
+        {
+            return new ErrorRecord(exception, "NorthInvalidArgument", ErrorCategory.InvalidArgument, fallbackTarget);
+        }
+        if (exception is OperationCanceledException)
+        {
+            return new ErrorRecord(exception, "NorthStopped", ErrorCategory.OperationStopped, fallbackTarget);
+        }
+        return new ErrorRecord(exception, "NorthUnexpectedError", ErrorCategory.NotSpecified, fallbackTarget);
+    }
+
+    public static ErrorCategory Category(NorthErrorKind kind) => kind switch
+    {
+        NorthErrorKind.InvalidData => ErrorCategory.InvalidData,
+        NorthErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        NorthErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        NorthErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        NorthErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        NorthErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        NorthErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
+        NorthErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        NorthErrorKind.SyntaxError => ErrorCategory.SyntaxError,
+        NorthErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+        NorthErrorKind.WriteError => ErrorCategory.WriteError,
+        NorthErrorKind.ReadError => ErrorCategory.ReadError,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

@@ -1,0 +1,26 @@
+using System.Management.Automation;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace North.PowerShell.Loading;
+
+/// <summary>
+/// Runs when the module is imported. North.PowerShell.dll is loaded by PowerShell into the default
+/// context; when it first needs North.Core, the default context cannot find it (it lives in
+/// <c>Dependencies/</c>) and asks this resolver, which loads it into North's own context. Only
+/// North.Core enters that way: everything else resolves from North.Core's own context.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+{
+    private static readonly string DependencyFolder = Path.Combine(
+        Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "Dependencies");
+
+    private static readonly DependencyLoadContext Context = new(DependencyFolder);
+
+    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
+
+    public void OnRemove(PSModuleInfo module) => AssemblyLoadContext.Default.Resolving -= ResolveCore;
+
+    private static Assembly? ResolveCore(AssemblyLoadContext defaultContext, AssemblyName name) =>
+        name.Name == "North.Core" ? Context.LoadFromAssemblyName(name) : null;
+}

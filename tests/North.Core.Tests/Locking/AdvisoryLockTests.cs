@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using North.Core.Errors;
+using North.Core.Locking;
+using North.Core.Tests.Connections;
+using North.Core.Tests.Infrastructure;
+
+namespace North.Core.Tests.Locking;
+
+public class AdvisoryLockTests
+{
+    [Fact]
+    public void KeyIsStableAndDependsOnTheName()
+    {
+        Assert.Equal(AdvisoryLock.KeyFor("\"north_migrations\""), AdvisoryLock.KeyFor("\"north_migrations\""));
+        Assert.NotEqual(AdvisoryLock.KeyFor("\"north_migrations\""), AdvisoryLock.KeyFor("\"septentrion_migrations\""));
+    }
+
+    [Fact]
+    public async Task TimeoutNamesTheHolderAndTheLockIsFreedOnDispose()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var key = AdvisoryLock.KeyFor("test-" + db.Name);
+        var holderLock = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db, "nightly-deploy"), key);
+        var clock = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<NorthException>(() =>
+            AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key, TimeSpan.FromSeconds(1)));
+        clock.Stop();
+        Assert.Equal("NorthLockTimeout", e.ErrorId);
+        Assert.Equal(NorthErrorKind.ResourceBusy, e.Kind);
+        Assert.Contains($"pid {holderLock.BackendPid}", e.Message);
+        Assert.Contains("application \"nightly-deploy\"", e.Message);
+        Assert.Contains("connected since", e.Message);
+        Assert.Contains($"pg_terminate_backend({holderLock.BackendPid})", e.RecommendedAction);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 5);
+
+        await holderLock.DisposeAsync();
+        await using var next = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key, TimeSpan.FromSeconds(1));
+        Assert.NotEqual(0, next.BackendPid);
+    }
+
+    [Fact]
+    public async Task WaitersGetTheLockOneAfterAnother()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var key = AdvisoryLock.KeyFor("serial-" + db.Name);
+        var inside = 0;
+        var maxInside = 0;
+        var runs = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            await using var held = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key, TimeSpan.FromSeconds(30));
+            var now = Interlocked.Increment(ref inside);
+            lock (db) maxInside = Math.Max(maxInside, now);
+            await Task.Delay(150);
+            Interlocked.Decrement(ref inside);
+        })).ToArray();
+        await Task.WhenAll(runs);
+        Assert.Equal(1, maxInside);
+    }
+
+    [Fact]
+    public async Task AKilledHolderReleasesTheLock()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var key = AdvisoryLock.KeyFor("killed-" + db.Name);
+        var holder = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key);
+        var waiting = AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key, TimeSpan.FromSeconds(20));
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+        await db.ExecuteAsync($"SELECT pg_terminate_backend({holder.BackendPid})");
+        await using var taken = await waiting;
+        Assert.NotEqual(holder.BackendPid, taken.BackendPid);
+        await holder.DisposeAsync(); // its session is gone: disposing must not throw
+    }
+}

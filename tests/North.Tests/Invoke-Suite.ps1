@@ -1,0 +1,36 @@
+<#
+.SYNOPSIS
+    Runs the Pester suite against a built module; called by build.ps1 in a fresh child pwsh.
+    Writes a JSON summary (Suite, Passed, Failed, Skipped) for build.ps1 to add up.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    [Parameter(Mandatory)] [string] $ResultFile,
+    [string] $Filter = '*',
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+
+# Pester comes from its NuGet package (North.Tests.csproj's PackageDownload), not a gallery.
+$packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+$pester = Join-Path $packages.Trim() 'pester/5.7.1/tools/Pester.psd1'
+Import-Module $pester -Force
+
+if (-not $env:NORTH_TEST_CONNECTION) {
+    throw 'NORTH_TEST_CONNECTION is not set: run the suite through build.ps1 Test, which provides a PostgreSQL.'
+}
+$env:NORTH_MODULE_MANIFEST = (Resolve-Path $ModuleManifest).Path
+$env:NORTH_BUILD_CONFIGURATION = $Configuration
+
+$config = New-PesterConfiguration
+$config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName)
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$result = Invoke-Pester -Configuration $config
+
+[pscustomobject]@{
+    Suite   = 'Pester'
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -Path $ResultFile

@@ -1,0 +1,103 @@
+# The foundation: the built module imports in a fresh pwsh, exports only real cmdlets, keeps its
+# Npgsql apart from other modules', and the test harness fails loudly without a server.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $script:Manifest = Get-TestModuleManifest
+    $script:Root = Get-TestRepositoryRoot
+}
+
+Describe 'The built module' {
+    It 'imports in a fresh pwsh -NoProfile and exports exactly the manifest''s cmdlets' {
+        $result = Invoke-FreshPwsh "Import-Module '$Manifest'; (Get-Command -Module North | Sort-Object Name).Name -join ','"
+        $result.ExitCode | Should -Be 0
+        $expected = (Import-PowerShellDataFile $Manifest).CmdletsToExport | Sort-Object
+        $result.Output.Trim() | Should -Be ($expected -join ',')
+        $expected.Count | Should -BeGreaterThan 0
+    }
+
+    It 'imports through the module folder name as well' {
+        $folder = Split-Path (Split-Path $Manifest)
+        $result = Invoke-FreshPwsh "Import-Module '$folder'; (Get-Module North).Version.ToString()"
+        $result.ExitCode | Should -Be 0
+        $result.Output.Trim() | Should -Be (Import-PowerShellDataFile $Manifest).ModuleVersion
+    }
+
+    It 'declares what a gallery needs and no wildcard exports' {
+        $data = Import-PowerShellDataFile $Manifest
+        $data.CompatiblePSEditions | Should -Be @('Core')
+        $data.PowerShellVersion | Should -Be '7.4'
+        $data.CmdletsToExport | Should -Not -Contain '*'
+        $data.PrivateData.PSData.Tags | Should -Contain 'PostgreSQL'
+        $data.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        $data.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+    }
+
+    It 'ships its dependencies apart and never System.Management.Automation' {
+        $dir = Split-Path $Manifest
+        Test-Path (Join-Path $dir 'North.PowerShell.dll') | Should -BeTrue
+        Test-Path (Join-Path $dir 'North.Core.dll') | Should -BeFalse
+        Test-Path (Join-Path $dir 'Dependencies/North.Core.dll') | Should -BeTrue
+        Test-Path (Join-Path $dir 'Dependencies/Npgsql.dll') | Should -BeTrue
+        Get-ChildItem $dir -Recurse -Filter 'System.Management.Automation.dll' | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Dependency isolation' {
+    BeforeAll {
+        # Another DBA module built against Npgsql 8, loaded first into the default context.
+        $script:ProbeDir = Join-Path $TestDrive 'probe'
+        $build = & dotnet build (Join-Path $PSScriptRoot 'IsolationProbe/IsolationProbe.csproj') -c Release -o $ProbeDir --nologo -v q 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "The isolation probe did not build: $build" }
+        $script:Database = New-TestDatabase
+    }
+    AfterAll { Remove-TestDatabase $Database }
+
+    It 'lets a module on Npgsql 8 and North each run on their own Npgsql in one session' {
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$ProbeDir/IsolationProbe.dll'
+`$before = Get-IsolationProbe -ConnectionString '$($Database.ConnectionString)'
+Import-Module '$Manifest'
+`$north = Get-NorthVersion -ConnectionString '$($Database.ConnectionString)' -Path '$(Get-CorpusPath 'septentrion/example_migrations')'
+`$after = Get-IsolationProbe -ConnectionString '$($Database.ConnectionString)'
+`$npgsql = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Npgsql' } | ForEach-Object {
+    '{0}@{1}' -f `$_.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name }
+[pscustomobject]@{
+    Before = `$before.NpgsqlVersion; BeforeServer = `$before.ServerVersion
+    After = `$after.NpgsqlVersion; AfterContext = `$after.LoadContext
+    NorthInitialized = `$north.Initialized; NorthLatest = "`$(`$north.LatestVersion)"
+    Loaded = (`$npgsql | Sort-Object) -join ','
+} | ConvertTo-Json -Compress
+"@
+        $result = Invoke-FreshPwsh $script
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $json = ($result.Output -split "`n" | Where-Object { $_.StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
+        $json.Before | Should -BeLike '8.0.*'
+        $json.After | Should -BeLike '8.0.*'
+        $json.AfterContext | Should -Be 'Default'
+        $json.BeforeServer | Should -Match '^\d+'
+        $json.NorthInitialized | Should -BeFalse
+        $json.NorthLatest | Should -Be '1.3'
+        $json.Loaded | Should -Match '8\.0\.\d+\.\d+@Default'
+        $json.Loaded | Should -Match '10\.0\.\d+\.\d+@North'
+    }
+}
+
+Describe 'The test harness' {
+    It 'fails loudly when NORTH_TEST_CONNECTION points at a port where nothing listens' {
+        $dll = Join-Path $Root "tests/North.TestServer/bin/$env:NORTH_BUILD_CONFIGURATION/net10.0/North.TestServer.dll"
+        Test-Path $dll | Should -BeTrue
+        $saved = $env:NORTH_TEST_CONNECTION
+        try {
+            $env:NORTH_TEST_CONNECTION = 'Host=127.0.0.1;Port=1;Username=postgres;Password=hunter2-secret;Database=postgres'
+            $output = 'x' | & dotnet $dll serve 2>&1 | Out-String
+            $exit = $LASTEXITCODE
+        }
+        finally { $env:NORTH_TEST_CONNECTION = $saved }
+        $exit | Should -Not -Be 0
+        $output | Should -Match 'NORTH_TEST_CONNECTION is set but its server does not answer'
+        $output | Should -Match '127\.0\.0\.1:1'
+        $output | Should -Not -Match 'hunter2-secret'
+        $output | Should -Not -Match '^NORTH_TEST_CONNECTION='
+    }
+}

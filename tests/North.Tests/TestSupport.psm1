@@ -1,0 +1,65 @@
+# Shared by the Pester files: the module under test, fresh databases, SQL through psql.
+# The server comes from NORTH_TEST_CONNECTION (set by build.ps1 Test); no server means failing tests.
+
+$script:RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+$script:Corpus = Join-Path $script:RepositoryRoot '../shared/corpus'
+
+function Get-TestRepositoryRoot { $script:RepositoryRoot }
+function Get-CorpusPath([string] $Relative) { Join-Path $script:Corpus $Relative }
+function Get-TestModuleManifest { $env:NORTH_MODULE_MANIFEST }
+
+function ConvertFrom-NpgsqlConnectionString([string] $ConnectionString) {
+    $values = @{}
+    foreach ($pair in $ConnectionString -split ';') {
+        if ($pair -match '^\s*([^=]+?)\s*=\s*(.*)$') { $values[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+    }
+    $values
+}
+
+function Get-TestServer {
+    if (-not $env:NORTH_TEST_CONNECTION) { throw 'NORTH_TEST_CONNECTION is not set: run through build.ps1 Test.' }
+    ConvertFrom-NpgsqlConnectionString $env:NORTH_TEST_CONNECTION
+}
+
+function Invoke-TestSql {
+    <# Runs SQL with psql against a test database; returns unaligned rows as strings. #>
+    param([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql)
+    $server = Get-TestServer
+    $env:PGHOST = $server['host']; $env:PGPORT = $server['port']; $env:PGUSER = $server['username']
+    $env:PGPASSWORD = $server['password']
+    try {
+        $output = $Sql | & psql -X -q -At -v ON_ERROR_STOP=1 -d $Database -f - 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "psql failed on $Database`: $output" }
+        $output
+    }
+    finally {
+        Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD -ErrorAction SilentlyContinue
+    }
+}
+
+function New-TestDatabase {
+    <# Creates a fresh database; returns an object with Name and ConnectionString (Npgsql form). #>
+    $name = 'north_pester_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
+    Invoke-TestSql -Database postgres -Sql "CREATE DATABASE $name" | Out-Null
+    $server = Get-TestServer
+    $parts = @("Host=$($server['host'])", "Port=$($server['port'])", "Username=$($server['username'])", "Database=$name")
+    if ($server['password']) { $parts += "Password=$($server['password'])" }
+    [pscustomobject]@{ Name = $name; ConnectionString = $parts -join ';' }
+}
+
+function Remove-TestDatabase([Parameter(Mandatory)] $Database) {
+    Invoke-TestSql -Database postgres -Sql "DROP DATABASE IF EXISTS $($Database.Name) WITH (FORCE)" | Out-Null
+}
+
+function Invoke-FreshPwsh {
+    <# Runs a script in a new pwsh -NoProfile -NonInteractive; returns its exit code and output. #>
+    param([Parameter(Mandatory)] [string] $Script)
+    Push-Location $script:RepositoryRoot
+    try {
+        $output = & dotnet pwsh -NoProfile -NonInteractive -Command $Script 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+    }
+    finally { Pop-Location }
+}
+
+Export-ModuleMember -Function *
