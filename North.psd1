@@ -19,6 +19,7 @@
         'Invoke-NorthMigration'
         'Register-NorthMigration'
         'Test-NorthRepository'
+        'Test-NorthSchema'
         'Unregister-NorthMigration'
     )
     FunctionsToExport    = @()

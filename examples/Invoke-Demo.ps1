@@ -47,3 +47,11 @@ Write-Host "== Get-NorthStatus | Where-Object Pending (nothing left)" -Foregroun
 $pending = @(Get-NorthStatus @connection | Where-Object Pending)
 Write-Host "$($pending.Count) pending migration(s)."
 if ($pending.Count -ne 0) { throw 'The demo left pending migrations.' }
+
+Write-Host "== Test-NorthSchema: the database against schemas/schema_1.2.sql" -ForegroundColor Cyan
+$differences = @(Test-NorthSchema @connection)
+if ($differences) { $differences | Show; throw 'The migrated database differs from its snapshot.' }
+Write-Host 'No difference: the database is exactly what schema_1.2.sql says.'
+
+Write-Host "== Test-NorthSchema -Replay -Version 1.2: schema 1.0 + the migrations agree with schema 1.2" -ForegroundColor Cyan
+Write-Host "Agree: $(Test-NorthSchema @connection -Replay -Version 1.2 -Quiet)"

@@ -13,7 +13,7 @@ public sealed class HistoryVersionDetector : IVersionDetector
 
     public async Task<MigrationVersion?> DetectAsync(VersionDetectionContext context, CancellationToken cancel = default)
     {
-        var rows = await context.History.ReadAsync(context.Connection, cancel).ConfigureAwait(false);
+        var rows = context.HistoryRows ?? await context.History.ReadAsync(context.Connection, cancel).ConfigureAwait(false);
         var known = context.KnownVersions.Count == 0 ? null : new HashSet<MigrationVersion>(context.KnownVersions);
         MigrationVersion? best = null;
         foreach (var row in rows)

@@ -17,4 +17,8 @@ public interface IVersionDetector
 }
 
 /// <summary>What a detector may look at: an open connection, the history table, the versions on disk.</summary>
-public sealed record VersionDetectionContext(NpgsqlConnection Connection, HistoryTable History, IReadOnlyCollection<MigrationVersion> KnownVersions);
+public sealed record VersionDetectionContext(NpgsqlConnection Connection, HistoryTable History, IReadOnlyCollection<MigrationVersion> KnownVersions)
+{
+    /// <summary>The history rows when the caller has read them already (saves reading them twice).</summary>
+    public IReadOnlyList<HistoryRow>? HistoryRows { get; init; }
+}

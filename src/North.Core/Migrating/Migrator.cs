@@ -185,7 +185,7 @@ public sealed class Migrator
     {
         var history = await History.ReadAsync(connection, cancel).ConfigureAwait(false);
         var known = repository.Versions.Select(v => v.Version).ToList();
-        var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known), cancel).ConfigureAwait(false);
+        var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known) { HistoryRows = history }, cancel).ConfigureAwait(false);
         return new MigrationPlanner(repository).Plan(history, current, allowOutOfOrder);
     }
 
@@ -207,6 +207,10 @@ public sealed class Migrator
                 {
                     await History.EnsureCreatedAsync(connection, cancel).ConfigureAwait(false);
                     var records = step.Files.Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path))).ToList();
+                    if (step.SchemaFile is not null)
+                    {
+                        records.Add(new HistoryRecord(step.Version!.Text, step.Name, HistoryMode.Faked, FileChecksum.Compute(step.SchemaFile)));
+                    }
                     await History.InsertAsync(connection, records, cancel).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, records.Count, 0);
                 }

@@ -131,6 +131,19 @@ public sealed class MigrationPlanner
                     statuses.Add(OnDisk(file) with { CoveredBySchema = true });
                 }
             }
+            if (folder.Version == init && unrecorded.Count == 0 && !folder.Migrations.Any())
+            {
+                // An init version without files would leave no row, and the History detector would
+                // see an uninitialised database next time: record the schema file itself.
+                steps.Add(new PlanStep
+                {
+                    Order = steps.Count + 1,
+                    Action = PlanAction.RecordFaked,
+                    Version = folder.Version,
+                    Name = System.IO.Path.GetFileName(_repository.GetSchemaFile(init)!),
+                    SchemaFile = _repository.GetSchemaFile(init),
+                });
+            }
             if (unrecorded.Count > 0)
             {
                 steps.Add(new PlanStep
@@ -280,6 +293,10 @@ public sealed class MigrationPlanner
             if (version > target && _repository.Find(version) is { } folder && folder.Migrations.Any(m => m.Name == name))
             {
                 continue;
+            }
+            if (_repository.GetSchemaFile(version) is { } schema && System.IO.Path.GetFileName(schema) == name)
+            {
+                continue; // the init marker recorded for a version without files
             }
             statuses.Add(new MigrationStatus
             {

@@ -54,6 +54,9 @@ public sealed record PlanStep
     /// <summary>The migration applied (Apply), or the migrations recorded (RecordFaked).</summary>
     public IReadOnlyList<MigrationFile> Files { get; init; } = Array.Empty<MigrationFile>();
 
+    /// <summary>For RecordFaked of an init version without files: the schema file recorded as its marker.</summary>
+    public string? SchemaFile { get; init; }
+
     /// <summary>Same step as <paramref name="other"/>, whatever its order number.</summary>
     public bool SameWorkAs(PlanStep other) =>
         Action == other.Action && Version == other.Version && Name == other.Name &&

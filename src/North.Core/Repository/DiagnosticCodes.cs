@@ -2,7 +2,7 @@ namespace North.Core.Repository;
 
 /// <summary>
 /// The stable codes of <see cref="RepositoryDiagnostic"/>. Scripts may match on them; never
-/// reuse a number. Each is documented in docs/diagnostics.md.
+/// reuse a number. Each is documented in the README (Repository diagnostics).
 /// </summary>
 public static class DiagnosticCodes
 {

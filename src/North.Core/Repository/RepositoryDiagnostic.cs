@@ -10,7 +10,7 @@ public enum DiagnosticSeverity
 
 /// <summary>
 /// One finding of the repository check: <see cref="Code"/> is stable (<c>NORTH001</c>...; see
-/// <see cref="DiagnosticCodes"/> and docs/diagnostics.md), <see cref="Path"/> is relative to the
+/// <see cref="DiagnosticCodes"/> and the README (Repository diagnostics)), <see cref="Path"/> is relative to the
 /// migrations root with '/' separators (<c>.</c> for the root itself), <see cref="Line"/> is 1-based.
 /// </summary>
 public sealed record RepositoryDiagnostic(DiagnosticSeverity Severity, string Code, string Path, int? Line, string Message)

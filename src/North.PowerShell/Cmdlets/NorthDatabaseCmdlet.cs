@@ -102,6 +102,9 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         VersionDetector = VersionDetector is null ? null : Enum.Parse<VersionDetector>(VersionDetector, ignoreCase: true),
     };
 
+    /// <summary>The connection of this call, once <see cref="CreateMigrator"/> has made it.</summary>
+    private protected ConnectionFactory? Connections { get; private set; }
+
     /// <summary>The settings, the connection and the migrator for this call.</summary>
     private protected Migrator CreateMigrator(NorthSettings settings)
     {
@@ -115,6 +118,7 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
             ThrowTerminatingError(Hosting.ErrorRecords.From(e, "connection"));
             throw;
         }
+        Connections = connections;
         foreach (var warning in connections.Warnings)
         {
             WriteWarning(warning);

@@ -43,7 +43,7 @@ public class MigratorTests
         Assert.Equal("1.3", before.Version.TargetVersion.Text);
         Assert.Equal(new[]
         {
-            "RunSchemaFile - before_file.sql", "LoadSchema 0.1 schema_0.1.sql", "RunSchemaFile - after_file.sql", "RunSchemaFile - extra_file.sql",
+            "RunSchemaFile - before_file.sql", "LoadSchema 0.1 schema_0.1.sql", "RecordFaked 0.1 schema_0.1.sql", "RunSchemaFile - after_file.sql", "RunSchemaFile - extra_file.sql",
             "LoadFixtures 0.1 fixtures_0.1.sql",
             "Apply 1.0 1.0-0-version-dml.sql", "Apply 1.0 1.0-author-1-ddl.sql", "Apply 1.0 1.0-author-2-dml.sql", "Apply 1.0 1.0-book-1-ddl.sql", "Apply 1.0 1.0-book-2-dml.sql",
             "Apply 1.1 1.1-0-version-dml.sql", "Apply 1.1 1.1-add-num-pages-1-ddl.sql", "Apply 1.1 1.1-add-num-pages-2-dml.sql", "Apply 1.1 1.1-index-ddl.sql",
@@ -70,6 +70,7 @@ public class MigratorTests
         Assert.DoesNotContain(after.Migrations, m => m.Pending || m.Modified || m.MissingOnDisk);
         Assert.Equal("0.1,1.0,1.1,1.2,1.3", await db.ScalarAsync("SELECT string_agg(version_num, ',' ORDER BY version_num) FROM sql_version"));
         Assert.Equal(17L, await db.ScalarAsync("SELECT count(*) FROM north_migrations WHERE mode = 'applied' AND length(checksum) = 64"));
+        Assert.Equal("0.1 schema_0.1.sql", await db.ScalarAsync("SELECT version || ' ' || name FROM north_migrations WHERE mode = 'faked'"));
         Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM pg_tables WHERE tablename = 'north_app_reader'"));
         Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM information_schema.columns WHERE table_name = 'north_app_author' AND column_name = 'date_of_birth'"));
         Assert.Empty(await migrator.MigrateAsync());
@@ -162,7 +163,7 @@ public class MigratorTests
         await File.WriteAllTextAsync(broken, original);
         var rerun = await migrator.MigrateAsync();
         Assert.Equal(new[] { "1.2-rename-num-pages-ddl.sql" }.Concat(Files13), rerun.Select(r => r.Name));
-        Assert.Equal(17L, await db.ScalarAsync("SELECT count(*) FROM north_migrations"));
+        Assert.Equal(17L, await db.ScalarAsync("SELECT count(*) FROM north_migrations WHERE mode = 'applied'"));
     }
 
     [Fact]
@@ -173,8 +174,8 @@ public class MigratorTests
         var results = await Task.WhenAll(runs);
         Assert.Equal(1, results.Count(r => r.Count > 0));
         Assert.Equal(3, results.Count(r => r.Count == 0));
-        Assert.Equal(17L, await db.ScalarAsync("SELECT count(*) FROM north_migrations"));
-        Assert.Equal(17L, await db.ScalarAsync("SELECT count(DISTINCT (version, name)) FROM north_migrations"));
+        Assert.Equal(18L, await db.ScalarAsync("SELECT count(*) FROM north_migrations"));
+        Assert.Equal(18L, await db.ScalarAsync("SELECT count(DISTINCT (version, name)) FROM north_migrations"));
         Assert.Equal(5L, await db.ScalarAsync("SELECT count(*) FROM sql_version"));
     }
 
@@ -272,5 +273,63 @@ public class MigratorTests
         var removed = await full.UnregisterAsync(MigrationVersion.Parse("1.2"));
         Assert.Equal(3, removed.Count);
         Assert.Equal("1.1", (await full.ReadStateAsync()).Version.CurrentVersion!.Text);
+    }
+}
+
+public class MigratorRunTests
+{
+    private static NorthSettings Settings(string root, string? target = null) => new()
+    {
+        MigrationsRoot = root,
+        BeforeSchemaFiles = new[] { "before_file.sql" },
+        AfterSchemaFiles = new[] { "after_file.sql", "extra_file.sql" },
+        TargetVersion = target is null ? null : MigrationVersion.Parse(target),
+    };
+
+    [Fact]
+    public async Task TheManualMigrationLoopsUntilNoRowChanges()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var root = Corpus.PathOf("septentrion/example_migrations");
+        await new Migrator(Settings(root, "1.0"), TestConnections.Factory(db)).MigrateAsync();
+        await db.ExecuteAsync(@"INSERT INTO north_app_author (name, date_of_birth) VALUES ('Anonymous', '1900-01-01');
+            INSERT INTO north_app_book (author_id, title) SELECT 1, 'Book ' || g FROM generate_series(1, 12000) g;");
+
+        var results = await new Migrator(Settings(root, "1.1"), TestConnections.Factory(db)).MigrateAsync();
+        var manual = results.Single(r => r.Name == "1.1-add-num-pages-2-dml.sql");
+        // 5000, 5000, 2000, then 0: four executions of the block.
+        Assert.Equal(4, manual.Iterations);
+        Assert.Equal(12000L, manual.RowsAffected);
+        Assert.Equal(12000L, await db.ScalarAsync("SELECT count(*) FROM north_app_book WHERE num_pages = 42"));
+    }
+
+    [Fact]
+    public async Task ASessionKilledInTheMiddleOfAnAtomicFileLeavesNoTraceAndTheNextRunAppliesIt()
+    {
+        using var folder = new TempFolder();
+        folder.Write("schemas/schema_1.0.sql", "CREATE TABLE sql_version (version_num text);\n");
+        folder.Folder("1.0");
+        folder.Write("1.1/1.1-long-ddl.sql", "BEGIN;\nCREATE TABLE long_one (id int);\nINSERT INTO long_one VALUES (1);\nSELECT pg_sleep(2);\nCOMMIT;\n");
+        await using var db = await TestDatabase.CreateAsync();
+        var settings = new NorthSettings { MigrationsRoot = folder.Path };
+        var run = new Migrator(settings, TestConnections.Factory(db, "north-killed")).MigrateAsync();
+
+        // Kill the script session while it sleeps inside the file's transaction.
+        var killed = false;
+        for (var i = 0; i < 100 && !killed; i++)
+        {
+            await Task.Delay(50);
+            killed = (bool)(await db.ScalarAsync(
+                "SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND application_name = 'north-killed'"))!;
+        }
+        Assert.True(killed, "the migration's session was never seen sleeping");
+        await Assert.ThrowsAnyAsync<Exception>(() => run);
+
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM north_migrations WHERE name = '1.1-long-ddl.sql'"));
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_tables WHERE tablename = 'long_one'"));
+
+        var again = await new Migrator(settings, TestConnections.Factory(db)).MigrateAsync();
+        Assert.Equal(new[] { "1.1-long-ddl.sql" }, again.Select(r => r.Name));
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM long_one"));
     }
 }
