@@ -138,11 +138,13 @@ INSERT INTO north_app_book(author_id, title) SELECT 1, 'book ' || g FROM generat
     }
     AfterAll { Remove-TestDatabase $Db }
 
-    It 'plans the schema, the fixtures, then every file of 1.0 to 1.3 in order' {
-        $expected = @('LoadSchema schema_0.1.sql', 'LoadFixtures fixtures_0.1.sql') +
+    It 'plans the schema, its init marker, the fixtures, then every file of 1.0 to 1.3 in order' {
+        # 0.1 has no migration to record as faked: the schema file itself is recorded, so the
+        # database counts as initialized afterwards.
+        $expected = @('LoadSchema schema_0.1.sql', 'RecordFaked schema_0.1.sql', 'LoadFixtures fixtures_0.1.sql') +
             @(Get-ExampleFile '1.0', '1.1', '1.2', '1.3' | ForEach-Object { "Apply $($_.Name)" })
         $Plan | ForEach-Object { "$($_.Action) $($_.Name)" } | Should -Be $expected
-        $Plan.Order | Should -Be (1..19)
+        $Plan.Order | Should -Be (1..20)
         $Plan[0].Version.ToString() | Should -Be '0.1'
         ($Plan | Where-Object Name -eq '1.1-index-ddl.sql').Transaction | Should -Be 'None'
         ($Plan | Where-Object Name -eq '1.1-add-num-pages-2-dml.sql').Manual | Should -BeTrue
@@ -150,8 +152,8 @@ INSERT INTO north_app_book(author_id, title) SELECT 1, 'book ' || g FROM generat
     }
 
     It 'returns one succeeded result per step' {
-        $First.Count + $Second.Count | Should -Be 19
-        $First.Name | Should -Be (@('schema_0.1.sql', 'fixtures_0.1.sql') + $ExampleFiles['1.0'])
+        $First.Count + $Second.Count | Should -Be 20
+        $First.Name | Should -Be (@('schema_0.1.sql', 'schema_0.1.sql', 'fixtures_0.1.sql') + $ExampleFiles['1.0'])
         $Second.Name | Should -Be (Get-ExampleFile '1.1', '1.2', '1.3').Name
         ($First + $Second).Status | Sort-Object -Unique | Should -Be 'Succeeded'
     }
@@ -179,8 +181,9 @@ INSERT INTO north_app_book(author_id, title) SELECT 1, 'book ' || g FROM generat
         Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM auth_permission WHERE codename LIKE '%_reader'" | Should -Be '3'
     }
 
-    It 'recorded every file once, as applied, with its SHA-256' {
-        $rows = Get-HistoryRow $Db.Name 'SELECT version, name, mode, checksum FROM north_migrations ORDER BY id'
+    It 'recorded the init marker as faked, then every file once, as applied, with its SHA-256' {
+        Get-HistoryRow $Db.Name 'SELECT version, name, mode FROM north_migrations ORDER BY id LIMIT 1' | Should -Be '0.1|schema_0.1.sql|faked'
+        $rows = Get-HistoryRow $Db.Name "SELECT version, name, mode, checksum FROM north_migrations WHERE version <> '0.1' ORDER BY id"
         $rows | ForEach-Object { ($_ -split '\|')[0..1] -join '/' } | Should -Be (Get-ExampleFile '1.0', '1.1', '1.2', '1.3' | ForEach-Object { "$($_.Version)/$($_.Name)" })
         $rows | ForEach-Object { ($_ -split '\|')[2] } | Sort-Object -Unique | Should -Be 'applied'
         $expected = (Get-FileHash -Algorithm SHA256 (Join-Path $Example '1.3/1.3-remove-author-dob-ddl.sql')).Hash.ToLowerInvariant()
@@ -189,7 +192,7 @@ INSERT INTO north_app_book(author_id, title) SELECT 1, 'book ' || g FROM generat
 
     It 'finds nothing to do on a second run' {
         @(Invoke-NorthMigration @North) | Should -BeNullOrEmpty
-        (Get-HistoryRow $Db.Name 'SELECT count(*) FROM north_migrations') | Should -Be '17'
+        (Get-HistoryRow $Db.Name 'SELECT count(*) FROM north_migrations') | Should -Be '18'
     }
 }
 
@@ -207,8 +210,8 @@ Describe 'Before- and after-schema files named by north.json' {
 
     It 'plans them around the schema and runs them in that order' {
         $plan = @(Get-NorthPlan @North -TargetVersion 1.0)
-        $plan | Select-Object -First 5 | ForEach-Object { "$($_.Action) $($_.Name)" } | Should -Be @(
-            'RunSchemaFile before_file.sql', 'LoadSchema schema_0.1.sql', 'RunSchemaFile after_file.sql',
+        $plan | Select-Object -First 6 | ForEach-Object { "$($_.Action) $($_.Name)" } | Should -Be @(
+            'RunSchemaFile before_file.sql', 'LoadSchema schema_0.1.sql', 'RecordFaked schema_0.1.sql', 'RunSchemaFile after_file.sql',
             'RunSchemaFile extra_file.sql', 'LoadFixtures fixtures_0.1.sql')
         $results = @(Invoke-NorthMigration @North -TargetVersion 1.0)
         $results.Count | Should -Be $plan.Count
@@ -344,7 +347,7 @@ COMMIT;
         Set-Content -LiteralPath $Broken -Value $Original -NoNewline
         $results = @(Invoke-NorthMigration @North)
         $results.Name | Should -Be (@('1.2-rename-num-pages-ddl.sql') + $ExampleFiles['1.3'])
-        Get-HistoryRow $Db.Name 'SELECT count(*), count(DISTINCT (version, name)) FROM north_migrations' | Should -Be '17|17'
+        Get-HistoryRow $Db.Name 'SELECT count(*), count(DISTINCT (version, name)) FROM north_migrations' | Should -Be '18|18'
     }
 }
 
@@ -516,8 +519,8 @@ Describe 'DBA ergonomics: pipelines and splatting' {
 
     It 'runs the steps piped from Get-NorthPlan' {
         $results = @(Get-NorthPlan @North -TargetVersion 1.0 | Invoke-NorthMigration @North)
-        $results.Name | Should -Be (@('schema_0.1.sql', 'fixtures_0.1.sql') + $ExampleFiles['1.0'])
-        Get-HistoryRow $Db.Name 'SELECT count(*) FROM north_migrations' | Should -Be '5'
+        $results.Name | Should -Be (@('schema_0.1.sql', 'schema_0.1.sql', 'fixtures_0.1.sql') + $ExampleFiles['1.0'])
+        Get-HistoryRow $Db.Name 'SELECT count(*) FROM north_migrations' | Should -Be '6'
     }
 
     It 'applies exactly two steps for Select-Object -First 2' {
@@ -543,7 +546,7 @@ Describe 'DBA ergonomics: pipelines and splatting' {
         @(Get-NorthPlan @north) | Should -BeNullOrEmpty
         @(Get-NorthStatus @north).Count | Should -Be 9
         @(Get-NorthStatus @north | Where-Object Pending) | Should -BeNullOrEmpty
-        @(Get-NorthHistory @north).Count | Should -Be 9
+        @(Get-NorthHistory @north).Count | Should -Be 10   # and the init marker
         @(Initialize-NorthDatabase @north -Confirm:$false) | Should -BeNullOrEmpty
         @(Register-NorthMigration @north -Version 1.1 -Confirm:$false) | Should -BeNullOrEmpty
         (Unregister-NorthMigration @north -Version 1.1 -Name 1.1-index-ddl.sql -Confirm:$false).Name | Should -Be '1.1-index-ddl.sql'
@@ -607,7 +610,7 @@ Describe 'A database initialized alone, from a schema version with no migrations
         $db = New-TestDatabase
         try {
             $north = @{ Path = $Example; ConnectionString = $db.ConnectionString }
-            @(Initialize-NorthDatabase @north -Confirm:$false).Name | Should -Be @('schema_0.1.sql', 'fixtures_0.1.sql')
+            @(Initialize-NorthDatabase @north -Confirm:$false).Action | Should -Be @('LoadSchema', 'RecordFaked', 'LoadFixtures')
             (Get-NorthVersion @north).Initialized | Should -BeTrue
             @(Get-NorthPlan @north).Action | Should -Not -Contain 'LoadSchema'
             $results = @(Invoke-NorthMigration @north -TargetVersion 1.0)
