@@ -25,19 +25,11 @@ BeforeAll {
         (Resolve-Path $to).Path
     }
 
-    function Invoke-TestSqlFile([string] $Database, [string] $File) {
-        # As septentrion ran them: psql, file by file (\timing and all).
-        Invoke-TestSql -Database $Database -Sql (Get-Content -Raw -LiteralPath $File) | Out-Null
-    }
-
     function Initialize-ByHand {
-        <# Brings a database to a version the way the original tools left it: schema, fixtures, files through psql. #>
+        <# Brings a database to a version the way the original tools left it: schema, fixtures, then each file with psql (\i, one session). #>
         param([string] $Database, [string] $Repository, [string[]] $Versions)
-        Invoke-TestSqlFile $Database (Join-Path $Repository 'schemas/schema_0.1.sql')
-        Invoke-TestSqlFile $Database (Join-Path $Repository 'fixtures/fixtures_0.1.sql')
-        foreach ($file in Get-ExampleFile $Versions) {
-            Invoke-TestSqlFile $Database (Join-Path $Repository "$($file.Version)/$($file.Name)")
-        }
+        $files = @('schemas/schema_0.1.sql', 'fixtures/fixtures_0.1.sql') + @(Get-ExampleFile $Versions | ForEach-Object { "$($_.Version)/$($_.Name)" })
+        Invoke-TestSql -Database $Database -Sql (($files | ForEach-Object { "\i '$(Join-Path $Repository $_)'" }) -join "`n") | Out-Null
     }
 
     function Get-Snapshot([string] $Database, [string] $HistoryTable = 'north_migrations') {
@@ -297,6 +289,27 @@ Describe '-WhatIf' {
     }
 }
 
+Describe '-WhatIf output' {
+    It 'lists every step of the plan, not only the first' {
+        # What-if messages go to the host only: a fresh pwsh, whose host output is its stdout.
+        $db = New-TestDatabase
+        $env:NORTH_PESTER_CONNECTION = $db.ConnectionString
+        try {
+            $result = Invoke-FreshPwsh "Import-Module '$(Get-TestModuleManifest)'; Invoke-NorthMigration -Path '$Example' -ConnectionString `$env:NORTH_PESTER_CONNECTION -WhatIf"
+            $result.ExitCode | Should -Be 0
+            $lines = @($result.Output -split "`n" | Where-Object { $_ -match 'What if:' })
+            $lines[0] | Should -Match 'LoadSchema'
+            $lines[-1] | Should -Match ([regex]::Escape('1.3/1.3-rename-num-pages-ddl.sql'))
+            $lines.Count | Should -Be 20
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('sql_version') IS NULL" | Should -Be 't'
+        }
+        finally {
+            Remove-Item Env:NORTH_PESTER_CONNECTION -ErrorAction SilentlyContinue
+            Remove-TestDatabase $db
+        }
+    }
+}
+
 Describe 'A migration failing in the middle of 1.2' {
     BeforeAll {
         $script:Repo = Copy-Repository $Example 'broken'
@@ -357,7 +370,7 @@ Describe 'Concurrent runs' {
         $files = @{}
         foreach ($n in 1..3) {
             $name = "1.0-$n-step-ddl.sql"
-            $files[$name] = "CREATE TABLE step_$n (id int);`nINSERT INTO executions (name) VALUES ('$name');`nSELECT pg_sleep(0.7);"
+            $files[$name] = "CREATE TABLE step_$n (id int);`nINSERT INTO executions (name) VALUES ('$name');`nSELECT pg_sleep(1);"
         }
         $script:Repo = New-SlowRepository 'slow' $files
         $script:Db = New-TestDatabase
