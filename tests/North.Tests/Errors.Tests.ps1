@@ -135,4 +135,17 @@ Import-Module '$(Get-TestModuleManifest)'
         $result.Output | Should -Match 'ignore went on'
         $result.Output | Should -Not -Match 'NorthConnectionFailed'
     }
+
+    It 'SilentlyContinue and Ignore as the parameter end the call quietly; SilentlyContinue keeps the error in $Error' {
+        $missing = Join-Path $TestDrive 'nowhere'
+        $Error.Clear()
+        $output = Get-NorthStatus -Path $missing -ErrorAction SilentlyContinue 2>&1
+        $output | Should -BeNullOrEmpty
+        $Error.Count | Should -Be 1
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'NorthRepositoryNotFound,*'
+        $Error.Clear()
+        $output = Get-NorthVersion -Path $missing -ErrorAction Ignore 2>&1
+        $output | Should -BeNullOrEmpty
+        $Error.Count | Should -Be 0
+    }
 }

@@ -26,7 +26,7 @@ public abstract class HistoryEditCmdlet : NorthDatabaseCmdlet
 
     private protected abstract Task<IReadOnlyList<Core.History.HistoryRow>> EditAsync(Migrator migrator, MigrationVersion version, CancellationToken cancel);
 
-    protected override void ProcessRecord()
+    private protected override void Process()
     {
         MigrationVersion version;
         try

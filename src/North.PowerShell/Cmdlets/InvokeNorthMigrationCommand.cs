@@ -50,7 +50,7 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
     [Parameter]
     public TimeSpan? LockTimeout { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void Process()
     {
         if (InputObject is not null)
         {
@@ -58,7 +58,7 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         }
     }
 
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var settings = LoadSettings();
         var migrator = CreateMigrator(settings);

@@ -133,7 +133,7 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
-            ThrowTerminatingError(Hosting.ErrorRecords.From(e, "connection"));
+            Fail(Hosting.ErrorRecords.From(e, "connection"));
             throw;
         }
         Connections = connections;

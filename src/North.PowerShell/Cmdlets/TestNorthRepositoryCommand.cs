@@ -40,7 +40,7 @@ public sealed class TestNorthRepositoryCommand : NorthDatabaseCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var settings = LoadSettings();
         var diagnostics = Run((_, _) => Task.FromResult(RepositoryCheck.Run(settings)), settings.MigrationsRoot);
