@@ -137,8 +137,10 @@ function Invoke-PesterSuite {
     $resultFile = Join-Path $Out 'test-results/pester.json'
     New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
     Invoke-Native dotnet @('restore', "$Root/tests/North.Tests/North.Tests.csproj", '--nologo', '-v', 'q')
+    # PowerShell expands wildcards in native arguments on Unix: the filter travels in the environment.
+    $env:NORTH_PESTER_FILTER = $PesterFilter
     & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
-        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Filter $PesterFilter -Configuration $Configuration
+        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration
     if (-not (Test-Path $resultFile)) {
         Write-Host 'Pester: the suite did not run' -ForegroundColor Red
         return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }

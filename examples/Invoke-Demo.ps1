@@ -31,10 +31,13 @@ Write-Host "`n== Test-NorthRepository: static checks, no database" -ForegroundCo
 $findings = @(Test-NorthRepository -Path $connection.Path)
 if ($findings) { $findings | Show } else { Write-Host 'No findings.' }
 
-Write-Host "== Get-NorthPlan: what a run would do" -ForegroundColor Cyan
+Write-Host "== Invoke-NorthMigration -TargetVersion 1.0: an empty database starts from schemas/schema_1.0.sql" -ForegroundColor Cyan
+Invoke-NorthMigration @connection -TargetVersion 1.0 | Show
+
+Write-Host "== Get-NorthPlan: what a run to the latest version would do now" -ForegroundColor Cyan
 Get-NorthPlan @connection | Show
 
-Write-Host "== Invoke-NorthMigration (with a progress bar)" -ForegroundColor Cyan
+Write-Host "== Invoke-NorthMigration: applies 1.1 and 1.2 (a CONCURRENTLY index, a do-until-0 backfill)" -ForegroundColor Cyan
 Invoke-NorthMigration @connection | Show
 
 Write-Host "== Get-NorthStatus" -ForegroundColor Cyan

@@ -205,8 +205,12 @@ internal sealed class LocalCluster
         Host = "127.0.0.1",
         Port = Port,
         Username = "postgres",
+        Password = _password,
         Database = "postgres",
     }.ConnectionString;
+
+    // A throwaway password for a throwaway cluster.
+    private readonly string _password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     public static async Task<LocalCluster> StartAsync(Action<string> log, CancellationToken cancel)
     {
@@ -222,7 +226,16 @@ internal sealed class LocalCluster
         var cluster = new LocalCluster(bin, root, FreePort(), asPostgresUser);
         try
         {
-            await cluster.RunPgAsync("initdb", ["-D", cluster.DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], cancel);
+            // Password authentication over TCP, as on a real server, so tests of wrong passwords mean something.
+            var passwordFile = Path.Combine(root, "password");
+            await File.WriteAllTextAsync(passwordFile, cluster._password, cancel);
+            if (asPostgresUser)
+            {
+                await RunAsync("chown", ["postgres:postgres", passwordFile], cancel);
+            }
+            await cluster.RunPgAsync("initdb", ["-D", cluster.DataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+                "--pwfile=" + passwordFile, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], cancel);
+            File.Delete(passwordFile);
             var options = $"-p {cluster.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
             await cluster.RunPgAsync("pg_ctl", ["-D", cluster.DataDir, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], cancel);
             log($"Local cluster started on 127.0.0.1:{cluster.Port}.");

@@ -6,7 +6,8 @@
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [Parameter(Mandatory)] [string] $ResultFile,
-    [string] $Filter = '*',
+    # Which *.Tests.ps1 to run (wildcards); build.ps1 passes it in NORTH_PESTER_FILTER.
+    [string] $Filter = $(if ($env:NORTH_PESTER_FILTER) { $env:NORTH_PESTER_FILTER } else { '*' }),
     [string] $Configuration = 'Release'
 )
 $ErrorActionPreference = 'Stop'

@@ -183,6 +183,9 @@ public sealed class Migrator
 
     private async Task<MigrationState> ReadStateAsync(NpgsqlConnection connection, MigrationRepository repository, bool allowOutOfOrder, CancellationToken cancel)
     {
+        // Look the table up again: a read before the lock (the cmdlet's plan) may have cached
+        // "no history table" while another run was creating it.
+        await History.InspectAsync(connection, cancel).ConfigureAwait(false);
         var history = await History.ReadAsync(connection, cancel).ConfigureAwait(false);
         var known = repository.Versions.Select(v => v.Version).ToList();
         var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known) { HistoryRows = history }, cancel).ConfigureAwait(false);

@@ -40,6 +40,10 @@ internal static class CatalogQueries
     private static string SortedOptions(string options) =>
         $"pg_catalog.array_to_string(ARRAY(SELECT o FROM unnest({options}) o ORDER BY o), ', ')";
 
+    // Not ::regcollation, which PostgreSQL 12 lacks.
+    private static string CollationName(string oid) =>
+        $"(SELECT cn.nspname || '.' || co.collname FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = {oid})";
+
     private static string Comment(string oid, string catalog) =>
         $"pg_catalog.obj_description({oid}, '{catalog}')";
 
@@ -111,9 +115,7 @@ internal static class CatalogQueries
                 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid
                   AND d.refobjsubid = a.attnum AND d.deptype = 'i' LIMIT 1) END,
-            'Collation', CASE WHEN a.attcollation <> t.typcollation THEN (
-                SELECT cn.nspname || '.' || co.collname FROM pg_catalog.pg_collation co
-                JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END,
+            'Collation', CASE WHEN a.attcollation <> t.typcollation THEN {CollationName("a.attcollation")} END,
             'Storage', CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
             'Statistics', CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text END,
             'Compression', {(compression ? "nullif(a.attcompression::text, '')" : "NULL")},
@@ -301,16 +303,16 @@ internal static class CatalogQueries
                 FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid) END,
             'Attributes', CASE WHEN t.typtype = 'c' THEN (
                 SELECT string_agg(pg_catalog.quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
-                       || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || a.attcollation::pg_catalog.regcollation::text ELSE '' END,
+                       || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || {CollationName("a.attcollation")} ELSE '' END,
                        ', ' ORDER BY a.attnum)
                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
                 WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped) END,
             'BaseType', CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,
             'Default', CASE WHEN t.typtype = 'd' THEN pg_catalog.pg_get_expr(t.typdefaultbin, 0) END,
             'NotNull', CASE WHEN t.typtype = 'd' THEN t.typnotnull::text END,
-            'Collation', CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN t.typcollation::pg_catalog.regcollation::text END,
+            'Collation', CASE WHEN t.typtype = 'd' AND t.typcollation <> bt.typcollation THEN {CollationName("t.typcollation")} END,
             'Subtype', CASE WHEN t.typtype = 'r' THEN pg_catalog.format_type(r.rngsubtype, NULL) END,
-            'SubtypeCollation', CASE WHEN r.rngcollation <> 0 THEN r.rngcollation::pg_catalog.regcollation::text END,
+            'SubtypeCollation', CASE WHEN r.rngcollation <> 0 THEN {CollationName("r.rngcollation")} END,
             'SubtypeOperatorClass', (SELECT oc.opcname FROM pg_catalog.pg_opclass oc WHERE oc.oid = r.rngsubopc),
             'Canonical', CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::pg_catalog.regprocedure::text END,
             'SubtypeDiff', CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::pg_catalog.regprocedure::text END,
@@ -328,10 +330,46 @@ internal static class CatalogQueries
           AND {UserSchema("n")} AND {NotInExtension("pg_type", "t.oid")}
         """;
 
+    public static string Collations => $"""
+        SELECT 'Collation', n.nspname, NULL, c.collname, jsonb_build_object(
+            'Provider', CASE c.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' ELSE 'default' END,
+            'Deterministic', c.collisdeterministic::text,
+            'Collate', c.collcollate,
+            'Ctype', c.collctype,
+            'Owner', pg_catalog.pg_get_userbyid(c.collowner),
+            'Comment', {Comment("c.oid", "pg_collation")})
+        FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
+        WHERE {UserSchema("n")} AND {NotInExtension("pg_collation", "c.oid")}
+        """;
+
+    public static string Statistics => $"""
+        SELECT 'Statistics', n.nspname, c.relname, s.stxname, jsonb_build_object(
+            'Definition', pg_catalog.pg_get_statisticsobjdef(s.oid),
+            'Owner', pg_catalog.pg_get_userbyid(s.stxowner),
+            'Comment', {Comment("s.oid", "pg_statistic_ext")})
+        FROM pg_catalog.pg_statistic_ext s
+        JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+        JOIN pg_catalog.pg_class c ON c.oid = s.stxrelid
+        WHERE {UserSchema("n")} AND {NotInExtension("pg_class", "c.oid")}
+        """;
+
+    // Event triggers belong to the database, not a schema: reported under the schema "".
+    public static string EventTriggers => $"""
+        SELECT 'EventTrigger', '', NULL, et.evtname, jsonb_build_object(
+            'Event', et.evtevent,
+            'Function', et.evtfoid::pg_catalog.regprocedure::text,
+            'Tags', pg_catalog.array_to_string(ARRAY(SELECT t FROM unnest(et.evttags) t ORDER BY t), ', '),
+            'Enabled', CASE et.evtenabled WHEN 'O' THEN 'origin' WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'replica' WHEN 'A' THEN 'always' END,
+            'Owner', pg_catalog.pg_get_userbyid(et.evtowner),
+            'Comment', {Comment("et.oid", "pg_event_trigger")})
+        FROM pg_catalog.pg_event_trigger et
+        WHERE {NotInExtension("pg_event_trigger", "et.oid")}
+        """;
+
     /// <summary>The queries of the object batch, in order.</summary>
     public static IReadOnlyList<string> ObjectQueries(int serverMajor) =>
     [
         Schemas, Extensions, Tables, Columns(serverMajor >= 14), Constraints, Indexes, Sequences, Views,
-        Routines(serverMajor >= 14), Triggers, Rules, Policies, Types,
+        Routines(serverMajor >= 14), Triggers, Rules, Policies, Types, Collations, Statistics, EventTriggers,
     ];
 }

@@ -1,7 +1,7 @@
 namespace North.Core.Schema;
 
 /// <summary>What <see cref="SchemaComparer"/> compares and what it leaves out.</summary>
-public sealed class SchemaCompareOptions
+public sealed record SchemaCompareOptions
 {
     /// <summary>Default options: everything but owners and privileges.</summary>
     public static SchemaCompareOptions Default { get; } = new();

@@ -141,7 +141,9 @@ public sealed class SchemaComparer
         {
             SchemaObjectType.Column or SchemaObjectType.Sequence => "Type",
             SchemaObjectType.Constraint or SchemaObjectType.Index or SchemaObjectType.View or SchemaObjectType.MaterializedView
-                or SchemaObjectType.Trigger or SchemaObjectType.Rule => "Definition",
+                or SchemaObjectType.Trigger or SchemaObjectType.Rule or SchemaObjectType.Statistics => "Definition",
+            SchemaObjectType.EventTrigger => "Event",
+            SchemaObjectType.Collation => "Provider",
             SchemaObjectType.Function or SchemaObjectType.Aggregate => "Returns",
             SchemaObjectType.Procedure => "Arguments",
             SchemaObjectType.Table or SchemaObjectType.ForeignTable => "Kind",

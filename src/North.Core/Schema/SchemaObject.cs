@@ -33,7 +33,7 @@ public sealed class SchemaObject
     /// or <c>public.last_day(timestamp with time zone)</c>; an extension or schema is its bare name.</summary>
     public string Name => Type switch
     {
-        SchemaObjectType.Schema or SchemaObjectType.Extension => LocalName,
+        SchemaObjectType.Schema or SchemaObjectType.Extension or SchemaObjectType.EventTrigger => LocalName,
         // Names unique per table are qualified by it; indexes and sequences are unique per schema.
         SchemaObjectType.Column or SchemaObjectType.Constraint or SchemaObjectType.Trigger
             or SchemaObjectType.Rule or SchemaObjectType.Policy => $"{Schema}.{Relation}.{LocalName}",

@@ -8,6 +8,7 @@ public enum SchemaObjectType
 {
     Schema,
     Extension,
+    Collation,
     Enum,
     CompositeType,
     Domain,
@@ -18,6 +19,7 @@ public enum SchemaObjectType
     Column,
     Constraint,
     Index,
+    Statistics,
     View,
     MaterializedView,
     Function,
@@ -26,4 +28,5 @@ public enum SchemaObjectType
     Trigger,
     Rule,
     Policy,
+    EventTrigger,
 }

@@ -138,15 +138,6 @@ public sealed class SchemaVerification
             history.Schema is null ? history.Table : $"{history.Schema}.{history.Table}",
             _settings.VersionTable,
         };
-        return new SchemaCompareOptions
-        {
-            IgnoreComments = options.IgnoreComments,
-            IgnoreExtensionVersions = options.IgnoreExtensionVersions,
-            IgnoreColumnOrder = options.IgnoreColumnOrder,
-            IncludePrivileges = options.IncludePrivileges,
-            RoleMap = options.RoleMap,
-            ExcludeSchemas = options.ExcludeSchemas,
-            ExcludeTables = excluded,
-        };
+        return options with { ExcludeTables = excluded };
     }
 }

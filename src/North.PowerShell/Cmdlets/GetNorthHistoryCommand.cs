@@ -25,7 +25,7 @@ namespace North.PowerShell.Cmdlets;
 [OutputType(typeof(HistoryRow))]
 public sealed class GetNorthHistoryCommand : NorthDatabaseCmdlet
 {
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var migrator = CreateMigrator(LoadSettings());
         var rows = Run((_, cancel) => migrator.ReadHistoryAsync(cancel));

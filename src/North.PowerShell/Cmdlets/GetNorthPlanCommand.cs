@@ -31,7 +31,7 @@ public sealed class GetNorthPlanCommand : NorthDatabaseCmdlet
     [Parameter]
     public SwitchParameter AllowOutOfOrder { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var migrator = CreateMigrator(LoadSettings());
         var state = Run((_, cancel) => migrator.ReadStateAsync(AllowOutOfOrder, cancel));

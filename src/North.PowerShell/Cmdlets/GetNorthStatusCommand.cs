@@ -31,7 +31,7 @@ namespace North.PowerShell.Cmdlets;
 [OutputType(typeof(MigrationStatus))]
 public sealed class GetNorthStatusCommand : NorthDatabaseCmdlet
 {
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var migrator = CreateMigrator(LoadSettings());
         var state = Run((_, cancel) => migrator.ReadStateAsync(cancel: cancel));

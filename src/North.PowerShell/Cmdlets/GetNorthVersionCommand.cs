@@ -23,7 +23,7 @@ namespace North.PowerShell.Cmdlets;
 [OutputType(typeof(VersionInfo))]
 public sealed class GetNorthVersionCommand : NorthDatabaseCmdlet
 {
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var migrator = CreateMigrator(LoadSettings());
         var state = Run((_, cancel) => migrator.ReadStateAsync(cancel: cancel));

@@ -25,7 +25,7 @@ namespace North.PowerShell.Cmdlets;
 [OutputType(typeof(StepResult))]
 public sealed class InitializeNorthDatabaseCommand : NorthDatabaseCmdlet
 {
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var migrator = CreateMigrator(LoadSettings());
         if (!ShouldProcess(migrator.Target, "Initialize from the schema snapshot"))

@@ -50,7 +50,7 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
     [Parameter]
     public TimeSpan? LockTimeout { get; set; }
 
-    protected override void ProcessRecord()
+    private protected override void Process()
     {
         if (InputObject is not null)
         {
@@ -58,7 +58,7 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         }
     }
 
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var settings = LoadSettings();
         var migrator = CreateMigrator(settings);
@@ -67,14 +67,26 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
             : Run((_, cancel) => migrator.ReadStateAsync(AllowOutOfOrder, cancel)).Plan;
 
         // The steps the user accepts (all of them unless -Confirm declines one, none under -WhatIf).
+        // -WhatIf lists every step; -Confirm stops at the first step declined (a plan runs as a prefix).
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var flag)
+            ? ((SwitchParameter)flag).IsPresent
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
         var accepted = new List<PlanStep>();
+        var declined = false;
         foreach (var step in plan)
         {
             if (!ShouldProcess(StepTarget(step), step.Action.ToString()))
             {
-                break;
+                declined = true;
+                if (!whatIf)
+                {
+                    break;
+                }
             }
-            accepted.Add(step);
+            else if (!declined)
+            {
+                accepted.Add(step);
+            }
         }
         if (accepted.Count == 0)
         {

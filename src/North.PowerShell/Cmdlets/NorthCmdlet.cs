@@ -39,22 +39,79 @@ public abstract class NorthCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    /// <summary>Settings from parameters, environment, north.json, septentrion.ini and defaults.</summary>
-    private protected NorthSettings LoadSettings()
+    protected sealed override void ProcessRecord() => EndQuietlyOnFailure(Process);
+
+    protected sealed override void EndProcessing() => EndQuietlyOnFailure(End);
+
+    /// <summary>What the cmdlet does for each pipeline input (most do nothing here).</summary>
+    private protected virtual void Process()
+    {
+    }
+
+    /// <summary>What the cmdlet does once its input is bound and collected.</summary>
+    private protected virtual void End()
+    {
+    }
+
+    /// <summary>
+    /// Ends this call with <paramref name="record"/>: a terminating error, except under
+    /// -ErrorAction SilentlyContinue or Ignore, where the error is written (so $Error has it,
+    /// unless ignored) and the call simply ends, as a DBA's script expects.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private protected void Fail(ErrorRecord record)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var action)
+            && action is ActionPreference.SilentlyContinue or ActionPreference.Ignore)
+        {
+            WriteError(record);
+            throw new CallEndedException();
+        }
+        ThrowTerminatingError(record);
+        throw new CallEndedException(); // not reached: ThrowTerminatingError always throws
+    }
+
+    private static void EndQuietlyOnFailure(Action step)
     {
         try
         {
+            step();
+        }
+        catch (CallEndedException)
+        {
+            // The error was already written; this call has nothing more to do.
+        }
+    }
+
+    /// <summary>Unwinds a call whose error <see cref="Fail"/> has already written.</summary>
+    private sealed class CallEndedException : Exception
+    {
+    }
+
+    /// <summary>Settings from parameters, environment, north.json, septentrion.ini and defaults.</summary>
+    private protected NorthSettings LoadSettings()
+    {
+        string? root = null;
+        try
+        {
+            root = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path);
             var overrides = AddOverrides(new SettingsOverrides
             {
-                MigrationsRoot = Path is null ? null : GetUnresolvedProviderPathFromPSPath(Path),
+                MigrationsRoot = root,
                 TargetVersion = ParseVersion(TargetVersion, nameof(TargetVersion)),
             });
             return SettingsLoader.Load(overrides, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
         }
+        catch (SettingsException e) when (e.ErrorId == "NorthRepositoryNotFound")
+        {
+            // The core names the setting's source; the object not found is the folder itself.
+            Fail(ErrorRecords.From(e, root ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath, preferFallback: true));
+            throw;
+        }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
-            ThrowTerminatingError(ErrorRecords.From(e, Path));
-            throw; // not reached: ThrowTerminatingError always throws
+            Fail(ErrorRecords.From(e, Path));
+            throw;
         }
     }
 
@@ -100,7 +157,7 @@ public abstract class NorthCmdlet : PSCmdlet
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
-            ThrowTerminatingError(ErrorRecords.From(e, target));
+            Fail(ErrorRecords.From(e, target));
             throw;
         }
     }

@@ -90,6 +90,24 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
     [Parameter]
     public ScriptBlock? VersionScript { get; set; }
 
+    /// <summary>
+    /// Masks the password of every bound connection string: PowerShell puts the bound parameters
+    /// in the InvocationInfo of each verbose, warning and information record, where a transcript,
+    /// a log sink or ConvertTo-Json would show them. The properties keep the real values.
+    /// </summary>
+    protected override void BeginProcessing()
+    {
+        var bound = MyInvocation.BoundParameters;
+        foreach (var name in bound.Keys.Where(k => k.EndsWith("ConnectionString", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            if (bound[name] is string text)
+            {
+                bound[name] = ConnectionFactory.Mask(text);
+            }
+        }
+        base.BeginProcessing();
+    }
+
     private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
     {
         ConnectionString = ConnectionString,
@@ -115,7 +133,7 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
-            ThrowTerminatingError(Hosting.ErrorRecords.From(e, "connection"));
+            Fail(Hosting.ErrorRecords.From(e, "connection"));
             throw;
         }
         Connections = connections;

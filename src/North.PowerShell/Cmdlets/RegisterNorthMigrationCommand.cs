@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using North.Core.History;
-using North.PowerShell.Completion;
+using North.Core.Migrating;
+using North.Core.Versions;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -24,28 +25,11 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsLifecycle.Register, "NorthMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(HistoryRow))]
-public sealed class RegisterNorthMigrationCommand : NorthDatabaseCmdlet
+public sealed class RegisterNorthMigrationCommand : HistoryEditCmdlet
 {
-    /// <summary>The version to record up to (or the version of -Name).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(VersionCompleter))]
-    public string Version { get; set; } = "";
+    private protected override string Describe(MigrationVersion version) =>
+        Name is null ? $"Record every migration up to {version.Text} as applied without running it" : $"Record {version.Text}/{Name} as applied without running it";
 
-    /// <summary>One migration file of -Version to record, instead of everything up to -Version.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(MigrationNameCompleter))]
-    public string? Name { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        var version = ParseVersion(Version, nameof(Version))!;
-        var migrator = CreateMigrator(LoadSettings());
-        var what = Name is null ? $"every migration up to {version.Text}" : $"{version.Text}/{Name}";
-        if (!ShouldProcess(migrator.Target, $"Record {what} as applied without running it"))
-        {
-            return;
-        }
-        var rows = Run((_, cancel) => migrator.RegisterAsync(version, Name, cancel));
-        WriteObject(rows, enumerateCollection: true);
-    }
+    private protected override Task<IReadOnlyList<HistoryRow>> EditAsync(Migrator migrator, MigrationVersion version, CancellationToken cancel) =>
+        migrator.RegisterAsync(version, Name, cancel);
 }

@@ -15,6 +15,8 @@ namespace North.PowerShell.Cmdlets;
 /// unbalanced --meta-psql: markers, statements that cannot run inside the file's own
 /// BEGIN ... COMMIT, files that are not UTF-8, a target version with no folder, no schema file
 /// at or below the target. With -Quiet it returns only $true when no Error was found.</para>
+/// <para>It opens no connection: it accepts the connection parameters only so that the hashtable a
+/// runbook splats into every North cmdlet works here too.</para>
 /// </remarks>
 /// <example>
 /// <code>Test-NorthRepository -Path ./sql</code>
@@ -32,13 +34,13 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsDiagnostic.Test, "NorthRepository")]
 [OutputType(typeof(RepositoryDiagnostic), typeof(bool))]
-public sealed class TestNorthRepositoryCommand : NorthCmdlet
+public sealed class TestNorthRepositoryCommand : NorthDatabaseCmdlet
 {
     /// <summary>Returns $true when the repository has no Error, $false otherwise, instead of the findings.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var settings = LoadSettings();
         var diagnostics = Run((_, _) => Task.FromResult(RepositoryCheck.Run(settings)), settings.MigrationsRoot);

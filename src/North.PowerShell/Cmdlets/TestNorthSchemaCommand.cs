@@ -96,7 +96,7 @@ public sealed class TestNorthSchemaCommand : NorthDatabaseCmdlet
     [SupportsWildcards]
     public string[]? ExcludeTable { get; set; }
 
-    protected override void EndProcessing()
+    private protected override void End()
     {
         var settings = LoadSettings();
         var migrator = CreateMigrator(settings);

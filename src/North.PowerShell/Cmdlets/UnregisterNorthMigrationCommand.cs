@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using North.Core.History;
-using North.PowerShell.Completion;
+using North.Core.Migrating;
+using North.Core.Versions;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -23,28 +24,11 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsLifecycle.Unregister, "NorthMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(HistoryRow))]
-public sealed class UnregisterNorthMigrationCommand : NorthDatabaseCmdlet
+public sealed class UnregisterNorthMigrationCommand : HistoryEditCmdlet
 {
-    /// <summary>The version whose rows to remove.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(VersionCompleter))]
-    public string Version { get; set; } = "";
+    private protected override string Describe(MigrationVersion version) =>
+        Name is null ? $"Remove every history row of version {version.Text}" : $"Remove the history row of {version.Text}/{Name}";
 
-    /// <summary>One migration file of -Version whose row to remove, instead of all of the version's.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(MigrationNameCompleter))]
-    public string? Name { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        var version = ParseVersion(Version, nameof(Version))!;
-        var migrator = CreateMigrator(LoadSettings());
-        var what = Name is null ? $"every history row of version {version.Text}" : $"the history row of {version.Text}/{Name}";
-        if (!ShouldProcess(migrator.Target, $"Remove {what}"))
-        {
-            return;
-        }
-        var rows = Run((_, cancel) => migrator.UnregisterAsync(version, Name, cancel));
-        WriteObject(rows, enumerateCollection: true);
-    }
+    private protected override Task<IReadOnlyList<HistoryRow>> EditAsync(Migrator migrator, MigrationVersion version, CancellationToken cancel) =>
+        migrator.UnregisterAsync(version, Name, cancel);
 }

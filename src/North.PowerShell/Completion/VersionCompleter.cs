@@ -15,7 +15,7 @@ public sealed class VersionCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var repository = RepositoryFor(fakeBoundParameters);
+        var repository = RepositoryFor(commandAst, fakeBoundParameters);
         if (repository is null)
         {
             return [];
@@ -28,8 +28,31 @@ public sealed class VersionCompleter : IArgumentCompleter
             .ToList();
     }
 
+    /// <summary>
+    /// The text typed after -<paramref name="name"/>, unquoted. Read from the command line itself:
+    /// the fake binding turns a bare 1.1 into a double, and 1.10 into 1.1.
+    /// </summary>
+    internal static string? TypedArgument(CommandAst commandAst, IDictionary fakeBoundParameters, string name)
+    {
+        var elements = commandAst.CommandElements;
+        for (var i = 1; i < elements.Count; i++)
+        {
+            if (elements[i] is CommandParameterAst parameter && parameter.ParameterName.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                var argument = parameter.Argument ?? (i + 1 < elements.Count && elements[i + 1] is not CommandParameterAst ? elements[i + 1] : null);
+                return argument switch
+                {
+                    StringConstantExpressionAst text => text.Value,
+                    null => null,
+                    _ => argument.Extent.Text.Trim('\'', '"'),
+                };
+            }
+        }
+        return fakeBoundParameters[name]?.ToString();
+    }
+
     /// <summary>The repository named by -Path in the command being typed, or the current folder.</summary>
-    internal static MigrationRepository? RepositoryFor(IDictionary fakeBoundParameters)
+    internal static MigrationRepository? RepositoryFor(CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         try
         {
@@ -40,7 +63,7 @@ public sealed class VersionCompleter : IArgumentCompleter
             {
                 current = location.ProviderPath;
             }
-            var path = fakeBoundParameters["Path"] as string;
+            var path = TypedArgument(commandAst, fakeBoundParameters, "Path");
             var root = path is null ? current : System.IO.Path.GetFullPath(path, current);
             var settings = SettingsLoader.Load(new SettingsOverrides { MigrationsRoot = root }, current);
             return MigrationRepository.Load(settings);
@@ -59,12 +82,12 @@ public sealed class MigrationNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var repository = VersionCompleter.RepositoryFor(fakeBoundParameters);
+        var repository = VersionCompleter.RepositoryFor(commandAst, fakeBoundParameters);
         if (repository is null)
         {
             return [];
         }
-        var version = fakeBoundParameters["Version"] as string;
+        var version = VersionCompleter.TypedArgument(commandAst, fakeBoundParameters, "Version");
         var typed = wordToComplete.Trim('\'', '"');
         return repository.Versions
             .Where(v => version is null || v.Version.Text == version || v.Version.Canonical == version)

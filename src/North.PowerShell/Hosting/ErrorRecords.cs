@@ -10,7 +10,12 @@ namespace North.PowerShell.Hosting;
 /// </summary>
 internal static class ErrorRecords
 {
-    public static ErrorRecord From(Exception exception, object? fallbackTarget = null)
+    /// <summary>
+    /// The ErrorRecord for <paramref name="exception"/>: its target is the exception's own
+    /// (a file, a database) or <paramref name="fallbackTarget"/>, which wins when
+    /// <paramref name="preferFallback"/> is set (the caller knows the object better).
+    /// </summary>
+    public static ErrorRecord From(Exception exception, object? fallbackTarget = null, bool preferFallback = false)
     {
         if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
         {
@@ -18,7 +23,7 @@ internal static class ErrorRecords
         }
         if (exception is NorthException north)
         {
-            var record = new ErrorRecord(north, north.ErrorId, Category(north.Kind), north.Target ?? fallbackTarget);
+            var record = new ErrorRecord(north, north.ErrorId, Category(north.Kind), preferFallback && fallbackTarget is not null ? fallbackTarget : north.Target ?? fallbackTarget);
             if (!string.IsNullOrEmpty(north.RecommendedAction))
             {
                 record.ErrorDetails = new ErrorDetails(north.Message) { RecommendedAction = north.RecommendedAction };

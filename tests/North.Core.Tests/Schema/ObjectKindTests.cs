@@ -79,6 +79,9 @@ public class ObjectKindTests(EverythingPair pair) : IClassFixture<EverythingPair
     [InlineData("ALTER POLICY child_read ON app.child USING (qty > 1)", T.Policy, "app.child.child_read", "Using")]
     [InlineData("DROP POLICY child_read ON app.child; CREATE POLICY child_read ON app.child FOR UPDATE USING (qty > 0)", T.Policy, "app.child.child_read", "Command")]
     [InlineData("ALTER POLICY child_read ON app.child TO postgres", T.Policy, "app.child.child_read", "Roles")]
+    [InlineData("DROP COLLATION app.nocase; CREATE COLLATION app.nocase (provider = icu, locale = 'und-u-ks-level2')", T.Collation, "app.nocase", "Deterministic")]
+    [InlineData("DROP STATISTICS app.parent_stats; CREATE STATISTICS app.parent_stats (dependencies) ON name, mood FROM app.parent", T.Statistics, "app.parent_stats", "Definition")]
+    [InlineData("ALTER EVENT TRIGGER north_test_on_ddl DISABLE", T.EventTrigger, "north_test_on_ddl", "Enabled")]
     public async Task OneChangedAttributeGivesExactlyThatDifference(string change, T type, string name, string property)
     {
         var differences = await SchemaPair.DiffInTransactionAsync(pair.Expected, pair.Actual, change);

@@ -1,17 +1,31 @@
 using System.Diagnostics;
+using North.Core.Execution;
+using North.Core.Tests.Sql;
 using Npgsql;
 
 namespace North.Core.Tests.Schema;
 
 /// <summary>
-/// psql and pg_dump as a DBA runs them, for whole dump files and round trips. Host, port, role
-/// and password come from the connection string (the password through PGPASSWORD, never argv).
+/// psql (the suite's <see cref="Psql"/>) and pg_dump --schema-only as a DBA runs them, for whole
+/// dump files and round trips; and North's own script engine as a loader. Host, port, role and
+/// password come from the connection string (the password through PGPASSWORD, never argv).
 /// </summary>
 internal static class PostgresTools
 {
     /// <summary>Runs a SQL file with <c>psql -X -v ON_ERROR_STOP=1 -f</c>.</summary>
-    public static Task PsqlFileAsync(string connectionString, string file) =>
-        RunAsync("psql", connectionString, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", file]);
+    public static Task PsqlFileAsync(string connectionString, string file) => Psql.RunFileAsync(connectionString, file);
+
+    /// <summary>A loader for <c>SchemaCheck</c> that runs each file with North's <see cref="ScriptExecutor"/>, in order.</summary>
+    public static async Task ExecuteFilesAsync(string connectionString, IReadOnlyList<string> files, CancellationToken cancel)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancel);
+        var executor = new ScriptExecutor(connection);
+        foreach (var file in files)
+        {
+            await executor.ExecuteFileAsync(file, null, null, cancel);
+        }
+    }
 
     /// <summary>Dumps the schema of the database with <c>pg_dump --schema-only</c> into a file.</summary>
     public static Task DumpSchemaAsync(string connectionString, string file) =>

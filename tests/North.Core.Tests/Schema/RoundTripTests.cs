@@ -1,4 +1,5 @@
 using North.Core.Schema;
+using North.Core.Tests.Execution;
 using North.Core.Tests.Infrastructure;
 
 namespace North.Core.Tests.Schema;
@@ -13,7 +14,7 @@ public class RoundTripTests
     public async Task PagilaAndItsDumpHaveNoDifference()
     {
         await using var live = await TestDatabase.CreateAsync();
-        await PostgresTools.PsqlFileAsync(live.ConnectionString, Corpus.PathOf("pagila", "pagila-schema.sql"));
+        await PostgresTools.PsqlFileAsync(live.ConnectionString, Corpus.PathOf("pagila/pagila-schema.sql"));
         Assert.Equal(22L, await live.ScalarAsync("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"));
 
         var differences = await DumpAndCompareAsync(live);
@@ -22,10 +23,30 @@ public class RoundTripTests
     }
 
     [Fact]
+    public async Task PagilaLoadedByNorthsScriptEngineOnBothSidesHasNoDifference()
+    {
+        // The loader Test-NorthSchema will be given: North's own psql-compatible executor.
+        await using var live = await TestDatabase.CreateAsync();
+        await PostgresTools.ExecuteFilesAsync(live.ConnectionString, [Corpus.PathOf("pagila/pagila-schema.sql")], default);
+        var dump = Path.Combine(Path.GetTempPath(), $"north-{Guid.NewGuid():N}.sql");
+        try
+        {
+            await PostgresTools.DumpSchemaAsync(live.ConnectionString, dump);
+            var differences = await new SchemaCheck().CompareWithFilesAsync(
+                live.ConnectionString, [dump], PostgresTools.ExecuteFilesAsync, SchemaCompareOptions.Default);
+            Assert.True(differences.Count == 0, SchemaPair.Describe(differences));
+        }
+        finally
+        {
+            File.Delete(dump);
+        }
+    }
+
+    [Fact]
     public async Task NorthwindAndItsDumpHaveNoDifference()
     {
         await using var live = await TestDatabase.CreateAsync();
-        await PostgresTools.PsqlFileAsync(live.ConnectionString, Corpus.PathOf("northwind", "northwind.sql"));
+        await PostgresTools.PsqlFileAsync(live.ConnectionString, Corpus.PathOf("northwind/northwind.sql"));
 
         var differences = await DumpAndCompareAsync(live);
 
@@ -38,7 +59,7 @@ public class RoundTripTests
         // Schema 0.1, then every migration of 1.0 to 1.3 in order: a dropped column, a table
         // renamed away and back, a view made and dropped, indexes built CONCURRENTLY.
         await using var live = await TestDatabase.CreateAsync();
-        var root = Corpus.PathOf("septentrion", "example_migrations");
+        var root = Corpus.PathOf("septentrion/example_migrations");
         await PostgresTools.PsqlFileAsync(live.ConnectionString, Path.Combine(root, "schemas", "schema_0.1.sql"));
         foreach (var version in new[] { "1.0", "1.1", "1.2", "1.3" })
         {

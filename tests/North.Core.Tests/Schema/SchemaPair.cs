@@ -54,6 +54,10 @@ internal static class SchemaPair
         ALTER TABLE app.child ENABLE ROW LEVEL SECURITY;
         CREATE POLICY child_read ON app.child FOR SELECT USING (qty > 0);
         CREATE RULE cache_no_delete AS ON DELETE TO app.cache DO INSTEAD NOTHING;
+        CREATE COLLATION app.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+        CREATE STATISTICS app.parent_stats (ndistinct) ON name, mood FROM app.parent;
+        CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+        CREATE EVENT TRIGGER north_test_on_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE FUNCTION app.on_ddl();
         """;
 
     /// <summary>Builds both databases with <paramref name="setup"/>, applies each side's change,
