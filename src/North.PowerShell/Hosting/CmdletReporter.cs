@@ -63,6 +63,8 @@ internal sealed class CmdletReporter : IReporter
     /// </summary>
     public T Pump<T>(Cmdlet cmdlet, Task<T> work)
     {
+        // Wake the loop the moment the work ends, instead of at the next poll.
+        work.ContinueWith(_ => _queue.Add(_ => { }), TaskScheduler.Default);
         while (!work.IsCompleted)
         {
             if (_queue.TryTake(out var write, 50))
