@@ -1,9 +1,10 @@
+using Npgsql;
 using North.Core.Sql;
 
 namespace North.Core.Execution;
 
 /// <summary>How <see cref="ScriptExecutor"/> runs one file.</summary>
-public sealed class ExecutionOptions
+public sealed record ExecutionOptions
 {
     /// <summary>Forced transaction mode; null lets <see cref="ScriptClassifier"/> decide from the file.</summary>
     public TransactionMode? Mode { get; init; }
@@ -25,6 +26,13 @@ public sealed class ExecutionOptions
 
     /// <summary>Folder <c>\i</c> is relative to; default the process's current folder.</summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// The history insert as a command, made when the file has run. In atomic mode it goes in the
+    /// same round trip as COMMIT (no extra round trip per file); otherwise it runs after the file.
+    /// An alternative to the <c>recordAsync</c> callback, for callers that can build a command.
+    /// </summary>
+    public Func<NpgsqlBatchCommand>? RecordCommand { get; init; }
 
     /// <summary>Called after each execution of a do-until-0 block (for progress).</summary>
     public Action<BlockIteration>? OnIteration { get; init; }

@@ -72,7 +72,7 @@ public sealed partial class ScriptExecutor
                 _current = null;
                 if (recordAsync is not null)
                     await recordAsync(_connection, transaction, cancel);
-                await CommitAndResetAsync(cancel);
+                await CommitAndResetAsync(options.RecordCommand?.Invoke(), cancel);
                 transaction = null;
                 reset = true;
             }
@@ -82,6 +82,12 @@ public sealed partial class ScriptExecutor
                 reset = true;
                 if (recordAsync is not null)
                     await recordAsync(_connection, null, cancel);
+                if (options.RecordCommand is { } record)
+                {
+                    await using var batch = new NpgsqlBatch(_connection);
+                    batch.BatchCommands.Add(record());
+                    await batch.ExecuteNonQueryAsync(cancel);
+                }
             }
         }
         catch
@@ -320,15 +326,20 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>
-    /// COMMIT and DISCARD ALL in one round trip. DISCARD ALL refuses to run in a transaction block,
+    /// The history insert (when given), COMMIT and DISCARD ALL in one round trip. DISCARD ALL refuses to run in a transaction block,
     /// explicit or implicit; in the extended protocol's pipeline it runs after the COMMIT has
     /// ended the transaction, as the first statement of a new one, which PostgreSQL accepts.
     /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
     /// rolls back and resets as for any other failure.
     /// </summary>
-    private async Task CommitAndResetAsync(CancellationToken cancel)
+    private async Task CommitAndResetAsync(NpgsqlBatchCommand? record, CancellationToken cancel)
     {
         await using var batch = new NpgsqlBatch(_connection);
+        if (record is not null)
+        {
+            // The history row, in the file's transaction; if it fails, the server skips the rest.
+            batch.BatchCommands.Add(record);
+        }
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
         await batch.ExecuteNonQueryAsync(cancel);

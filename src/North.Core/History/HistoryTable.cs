@@ -137,13 +137,7 @@ public sealed class HistoryTable
         await using var batch = new NpgsqlBatch(connection);
         foreach (var record in records)
         {
-            var single = InsertCommand(connection, record);
-            var batchCommand = new NpgsqlBatchCommand(single.CommandText);
-            foreach (NpgsqlParameter p in single.Parameters)
-            {
-                batchCommand.Parameters.Add(p.Clone());
-            }
-            batch.BatchCommands.Add(batchCommand);
+            batch.BatchCommands.Add(InsertBatchCommand(connection, record));
         }
         if (batch.BatchCommands.Count == 0)
         {
@@ -176,6 +170,22 @@ public sealed class HistoryTable
         command.Parameters.Add(new NpgsqlParameter { Value = version });
         command.Parameters.Add(new NpgsqlParameter { Value = name });
         return await ReadRowsAsync(command, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The insert of <paramref name="record"/> as a batch command, for a caller that sends it in
+    /// the same round trip as other statements (the script engine puts it before COMMIT). The table
+    /// must have been inspected or created on <paramref name="connection"/> first.
+    /// </summary>
+    public NpgsqlBatchCommand InsertBatchCommand(NpgsqlConnection connection, HistoryRecord record)
+    {
+        using var single = InsertCommand(connection, record);
+        var command = new NpgsqlBatchCommand(single.CommandText);
+        foreach (NpgsqlParameter p in single.Parameters)
+        {
+            command.Parameters.Add(p.Clone());
+        }
+        return command;
     }
 
     private NpgsqlCommand InsertCommand(NpgsqlConnection connection, HistoryRecord record)

@@ -225,10 +225,13 @@ public sealed class Migrator
                     }
                     var file = step.Files[0];
                     var checksum = FileChecksum.Compute(file.Path);
-                    var options = ExecutionOptionsFor(file.Path, activity);
-                    var script = await executor.ExecuteFileAsync(file.Path, options,
-                        (c, _, ct) => History.InsertAsync(c, new HistoryRecord(file.Version.Text, file.Name, HistoryMode.Applied, checksum, clock.ElapsedMilliseconds), ct),
-                        cancel).ConfigureAwait(false);
+                    // The history row travels with the file's COMMIT: applied and recorded together, in one round trip.
+                    var options = ExecutionOptionsFor(file.Path, activity) with
+                    {
+                        RecordCommand = () => History.InsertBatchCommand(connection,
+                            new HistoryRecord(file.Version.Text, file.Name, HistoryMode.Applied, checksum, clock.ElapsedMilliseconds)),
+                    };
+                    var script = await executor.ExecuteFileAsync(file.Path, options, null, cancel).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
                 }
                 default:
