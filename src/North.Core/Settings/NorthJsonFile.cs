@@ -27,8 +27,7 @@ internal static class NorthJsonFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SettingsException($"{path}: cannot be read: {e.Message}", "NorthSettingsUnreadable", NorthErrorKind.ReadError, path,
-                "Check the file's permissions, or remove it.", e);
+            throw SettingsException.Unreadable(path, e);
         }
         return Parse(bytes, path);
     }

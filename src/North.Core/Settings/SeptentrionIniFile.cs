@@ -23,8 +23,7 @@ internal static class SeptentrionIniFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SettingsException($"{path}: cannot be read: {e.Message}", "NorthSettingsUnreadable", NorthErrorKind.ReadError, path,
-                "Check the file's permissions, or remove it.", e);
+            throw SettingsException.Unreadable(path, e);
         }
         return Parse(lines, path);
     }

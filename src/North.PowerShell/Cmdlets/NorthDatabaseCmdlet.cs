@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Net;
 using North.Core.Connections;
 using North.Core.Detection;
 using North.Core.Migrating;
