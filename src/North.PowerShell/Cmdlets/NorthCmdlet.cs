@@ -88,6 +88,12 @@ public abstract class NorthCmdlet : PSCmdlet
     {
     }
 
+    /// <summary>
+    /// The working folder of this call: the PowerShell location (FileSystem provider), which
+    /// relative paths and <c>\i</c> resolve against, as psql's against its current folder.
+    /// </summary>
+    private protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
     /// <summary>Settings from parameters, environment, north.json, septentrion.ini and defaults.</summary>
     private protected NorthSettings LoadSettings()
     {
@@ -100,7 +106,7 @@ public abstract class NorthCmdlet : PSCmdlet
                 MigrationsRoot = root,
                 TargetVersion = ParseVersion(TargetVersion, nameof(TargetVersion)),
             });
-            return SettingsLoader.Load(overrides, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            return SettingsLoader.Load(overrides, WorkingDirectory);
         }
         catch (SettingsException e) when (e.ErrorId == "NorthRepositoryNotFound")
         {

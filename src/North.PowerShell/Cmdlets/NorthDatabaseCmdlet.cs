@@ -2,7 +2,9 @@ using System.Management.Automation;
 using North.Core.Connections;
 using North.Core.Detection;
 using North.Core.Migrating;
+using North.Core.Running;
 using North.Core.Settings;
+using North.PowerShell.Hosting;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -141,7 +143,8 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
             WriteWarning(warning);
         }
         WriteVerbose($"Connecting to {connections.Describe()}.");
-        return new Migrator(settings, connections, Reporter, ScriptDetector(connections));
+        var context = new RunContext(settings, WorkingDirectory, connections, ModuleSession.Files);
+        return new Migrator(context, Reporter, ScriptDetector(connections));
     }
 
     private IVersionDetector? ScriptDetector(ConnectionFactory connections)
