@@ -1,3 +1,4 @@
+using North.Core.Errors;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;

@@ -49,13 +49,17 @@ public sealed class FileStampCache
             _entries.TryRemove(key, out _);
             return learn().Value; // let the reader report the missing file its own way
         }
+        var inDoubt = _utcNow() - stamp.Value.WrittenUtc < DoubtWindow;
         if (_entries.TryGetValue(key, out var known) && known.Stamp == stamp && known.Value is T value
             && (known.ContentHash is null || known.ContentHash == HashOf(key.Item1)))
         {
+            if (known.ContentHash is not null && !inDoubt)
+            {
+                _entries[key] = known with { ContentHash = null }; // old enough now: the stamp alone will do
+            }
             return value;
         }
         // Hash before learning: if the file changes in between, the next look sees the mismatch.
-        var inDoubt = _utcNow() - stamp.Value.WrittenUtc < DoubtWindow;
         var hash = inDoubt ? HashOf(key.Item1) : null;
         var (learned, remember) = learn();
         if (remember)

@@ -1,3 +1,4 @@
+using North.Core.Errors;
 using North.Core.Execution;
 using North.Core.Sql;
 using North.Core.Tests.Infrastructure;
