@@ -57,7 +57,7 @@ public sealed partial class ScriptExecutor
                 $"cannot run atomically: the file has {(classification.Mode == TransactionMode.None ? $"a non-transactional statement ({classification.NonTransactionalKeyword})" : "its own transaction control")}");
         _reporter.Verbose($"{path}: running {mode}{(classification.Manual ? ", manual" : "")}");
 
-        var run = new Run(path, mode, classification, options);
+        var run = new Run(mode, classification, options);
         NpgsqlTransaction? transaction = null;
         bool reset = false;
         _connection.Notice += OnNotice;
@@ -452,9 +452,8 @@ public sealed partial class ScriptExecutor
         }
     }
 
-    private sealed class Run(string path, TransactionMode mode, ScriptClassification classification, ExecutionOptions options)
+    private sealed class Run(TransactionMode mode, ScriptClassification classification, ExecutionOptions options)
     {
-        public string Path { get; } = path;
         public TransactionMode Mode { get; } = mode;
         public ScriptClassification Classification { get; } = classification;
         public ExecutionOptions Options { get; } = options;

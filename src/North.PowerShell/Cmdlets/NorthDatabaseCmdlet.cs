@@ -197,9 +197,6 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         DdlStatementTimeout = DdlStatementTimeout,
     };
 
-    /// <summary>The connection of this call, once <see cref="CreateMigrator"/> has made it.</summary>
-    private protected ConnectionFactory? Connections { get; private set; }
-
     /// <summary>The settings, the connection and the migrator for this call.</summary>
     private protected Migrator CreateMigrator(NorthSettings settings)
     {
@@ -213,7 +210,6 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
             Fail(Hosting.ErrorRecords.From(e, "connection"));
             throw;
         }
-        Connections = connections;
         foreach (var warning in connections.Warnings)
         {
             WriteWarning(warning);

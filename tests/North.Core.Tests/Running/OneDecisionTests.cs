@@ -144,4 +144,36 @@ public class OneDecisionTests
         Assert.Equal(sum, FileChecksum.Compute(path, files));
         Assert.Equal(1, files.Count);
     }
+
+    [Fact]
+    public void PgVariablesAreASettingsLayerBetweenSeptentrionAndNorthJson()
+    {
+        using var folder = new TempFolder();
+        folder.Write("north.json", "{ \"Host\": \"nohost.invalid\", \"Port\": 6000, \"Database\": \"jsondb\" }");
+        var environment = new Dictionary<string, string> { ["PGHOST"] = "pghost", ["PGDATABASE"] = "pgdb", ["SEPTENTRION_DBNAME"] = "septdb" };
+
+        var settings = SettingsLoader.Load(new SettingsOverrides { MigrationsRoot = folder.Path }, folder.Path, environment);
+
+        Assert.Equal(("pghost", 6000, "septdb"), (settings.Host, settings.Port, settings.Database));
+        Assert.Equal(SettingSourceKind.PgEnvironment, settings.SourceOf(nameof(NorthSettings.Host)).Kind);
+        Assert.Equal("environment variable PGHOST", settings.SourceOf(nameof(NorthSettings.Host)).Description);
+        Assert.Equal(SettingSourceKind.NorthJson, settings.SourceOf(nameof(NorthSettings.Port)).Kind);
+    }
+
+    [Theory]
+    [InlineData("NORTH_LOCK_TIMEOUT", "-5")]
+    [InlineData("NORTH_DDL_LOCK_TIMEOUT", "-1s")]
+    [InlineData("NORTH_DDL_STATEMENT_TIMEOUT", "-00:00:05")]
+    public void NegativeDurationsAreRefusedInSettings(string variable, string value)
+    {
+        using var folder = new TempFolder();
+        var e = Assert.Throws<SettingsException>(() => SettingsLoader.Load(new SettingsOverrides { MigrationsRoot = folder.Path }, folder.Path,
+            new Dictionary<string, string> { [variable] = value }));
+        Assert.Contains("must not be negative", e.Message);
+        Assert.Contains(variable, e.Message);
+
+        folder.Write("north.json", "{ \"LockTimeout\": -2 }");
+        var json = Assert.Throws<SettingsException>(() => SettingsLoader.Load(new SettingsOverrides { MigrationsRoot = folder.Path }, folder.Path, new Dictionary<string, string>()));
+        Assert.Contains("must not be negative", json.Message);
+    }
 }
