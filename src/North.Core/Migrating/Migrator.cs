@@ -199,7 +199,7 @@ public sealed class Migrator
         var history = await History.ReadAsync(connection, cancel).ConfigureAwait(false);
         var known = repository.Versions.Select(v => v.Version).ToList();
         var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known) { HistoryRows = history }, cancel).ConfigureAwait(false);
-        return new MigrationPlanner(repository, _context.WorkingDirectory).Plan(history, current, allowOutOfOrder);
+        return new MigrationPlanner(repository, _context.WorkingDirectory, connection.Database).Plan(history, current, allowOutOfOrder);
     }
 
     private void WarnOutOfOrder(MigrationState state, bool allowed)

@@ -16,12 +16,15 @@ public sealed class MigrationPlanner
     private readonly MigrationRepository _repository;
     private readonly IReadOnlyList<string> _nonTransactionalKeywords;
     private readonly string _workingDirectory;
+    private readonly string? _database;
     private Dictionary<string, string> _checksums = new(StringComparer.Ordinal);
 
     /// <param name="repository">The repository, with the file facts its session remembers.</param>
     /// <param name="workingDirectory">What <c>\i</c> resolves against (the run's working folder); null: the migrations root.</param>
-    public MigrationPlanner(MigrationRepository repository, string? workingDirectory = null)
+    /// <param name="database">The database the files will run on: a <c>\connect</c> to another fails the plan, before anything runs.</param>
+    public MigrationPlanner(MigrationRepository repository, string? workingDirectory = null, string? database = null)
     {
+        _database = database;
         _repository = repository;
         _nonTransactionalKeywords = repository.Settings.NonTransactionalKeywords;
         _workingDirectory = workingDirectory ?? repository.Root;
@@ -258,7 +261,7 @@ public sealed class MigrationPlanner
 
     private ScriptClassification Classify(string path, bool manual) =>
         ScriptClassifier.Classify(path, _nonTransactionalKeywords,
-            new ScriptReaderOptions { WorkingDirectory = _workingDirectory, Manual = manual }, _repository.Files);
+            new ScriptReaderOptions { WorkingDirectory = _workingDirectory, Manual = manual, CurrentDatabase = _database }, _repository.Files);
 
     private static MigrationStatus OnDisk(MigrationFile file) => new()
     {
