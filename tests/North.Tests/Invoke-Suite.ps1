@@ -27,6 +27,19 @@ $config = New-PesterConfiguration
 $config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName)
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+
+# Tests that cannot run on this server (build.ps1 passes their full names from
+# tests/PostgresServers.psd1): found by a discovery-only pass, left out by their line.
+$excluded = @("$env:NORTH_PESTER_EXCLUDE" -split "`n" | Where-Object { $_ })
+if ($excluded) {
+    $discovery = New-PesterConfiguration
+    $discovery.Run.Path = $config.Run.Path.Value
+    $discovery.Run.SkipRun = $true
+    $discovery.Run.PassThru = $true
+    $discovery.Output.Verbosity = 'None'
+    $found = (Invoke-Pester -Configuration $discovery).Tests | Where-Object { $_.ExpandedPath -in $excluded }
+    $config.Filter.ExcludeLine = @($found | ForEach-Object { "$($_.ScriptBlock.File):$($_.StartLine)" })
+}
 $result = Invoke-Pester -Configuration $config
 
 [pscustomobject]@{
