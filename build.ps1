@@ -177,24 +177,30 @@ function Start-TestServer([string] $Native) {
     }
 }
 
-function Get-PgDumpMajor {
-    # The major version of the pg_dump the tests would call (0 when there is none).
-    $pgDump = Get-Command pg_dump -ErrorAction SilentlyContinue
-    if (-not $pgDump) { return 0 }
-    $text = & $pgDump.Source --version
+function Get-ClientMajor([string] $Tool) {
+    # The major version of the client tool (pg_dump, psql) the tests would call (0 when there is none).
+    $command = Get-Command $Tool -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $command) { return 0 }
+    $text = & $command.Source --version
     if ("$text" -match '\) (\d+)') { [int]$Matches[1] } else { 0 }
 }
 
-function Get-ExcludedTests($Server) {
-    # Tests that cannot run on this server, by full name, from tests/PostgresServers.psd1.
+function Get-ExcludedTests($Server, [bool] $HasOldServer) {
+    # Tests that cannot run on this server, by name, from tests/PostgresServers.psd1.
     $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
     $serverMajor = [math]::Floor($Server.VersionNumber / 10000)
-    $pgDumpMajor = Get-PgDumpMajor
-    if ($pgDumpMajor -ge $serverMajor) { return @() }
-    foreach ($entry in $pins.NeedPgDump) {
-        [pscustomobject]@{
-            Test   = $entry.Test
-            Reason = "pg_dump $(if ($pgDumpMajor) { $pgDumpMajor } else { '(none)' }) cannot dump PostgreSQL ${serverMajor}: $($entry.Reason)"
+    $pgDumpMajor = Get-ClientMajor pg_dump
+    $psqlMajor = Get-ClientMajor psql
+    $conditions = @{
+        PgDumpOlderThanServer = if ($pgDumpMajor -lt $serverMajor) { "pg_dump $(if ($pgDumpMajor) { $pgDumpMajor } else { '(none)' }) cannot dump PostgreSQL $serverMajor" }
+        ServerOlderThan18     = if ($serverMajor -lt 18) { "PostgreSQL $serverMajor" }
+        NoOldServer           = if (-not $HasOldServer) { 'no PostgreSQL 12 binaries in this run' }
+        PsqlOlderThan18OnServer18 = if ($psqlMajor -lt 18 -and $serverMajor -ge 18) { "psql $psqlMajor on PostgreSQL $serverMajor" }
+    }
+    foreach ($entry in $pins.Exclusions) {
+        if (-not $conditions.ContainsKey($entry.When)) { throw "tests/PostgresServers.psd1: unknown condition '$($entry.When)' for $($entry.Test)." }
+        if ($conditions[$entry.When]) {
+            [pscustomobject]@{ Suite = $entry.Suite; Test = $entry.Test; Reason = "$($conditions[$entry.When]): $($entry.Reason)" }
         }
     }
 }
@@ -210,13 +216,21 @@ function Invoke-XunitSuite([string[]] $Excluded) {
     $results = Join-Path $Out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
     $filter = @()
-    if ($Excluded) { $filter = @('--filter', (($Excluded | ForEach-Object { "FullyQualifiedName!=$_" }) -join '&')) }
+    # A name ending in * excludes every test under it (FullyQualifiedName does not contain it).
+    if ($Excluded) {
+        # A theory's case (named with its arguments) by its display name, the filter's own characters escaped.
+        $filter = @('--filter', (($Excluded | ForEach-Object {
+                        if ($_.EndsWith('*')) { "FullyQualifiedName!~$($_.TrimEnd('*'))" }
+                        elseif ($_.Contains('(')) { 'DisplayName!=' + ($_ -replace '([\\()&|=!~])', '\$1') }
+                        else { "FullyQualifiedName!=$_" }
+                    }) -join '&'))
+    }
     & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo @filter `
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
     $trx = Get-ChildItem $results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
     if (-not $trx) {
         Write-Host 'xunit: the suite did not run (build failure?)' -ForegroundColor Red
-        return [pscustomobject]@{ Suite = 'xunit'; Passed = 0; Failed = 1; Skipped = 0 }
+        return [pscustomobject]@{ Suite = 'xunit'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
     }
     $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
     $summary = [pscustomobject]@{
@@ -224,6 +238,7 @@ function Invoke-XunitSuite([string[]] $Excluded) {
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped = [int]$counters.notExecuted
+        Excluded = @($Excluded).Count
     }
     if ($LASTEXITCODE -ne 0 -and $summary.Failed -eq 0) { $summary.Failed = 1 }
     $summary
@@ -241,7 +256,7 @@ function Invoke-PesterSuite([string[]] $Excluded) {
         -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration
     if (-not (Test-Path $resultFile)) {
         Write-Host 'Pester: the suite did not run' -ForegroundColor Red
-        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
+        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
     }
     Get-Content $resultFile -Raw | ConvertFrom-Json
 }
@@ -249,29 +264,38 @@ function Invoke-PesterSuite([string[]] $Excluded) {
 function Invoke-Test {
     # Package includes Build: the Pester suite also installs the .nupkg from a local feed.
     Invoke-Package
-    $native = if ($PostgresVersion) { Get-PostgresServer $PostgresVersion }
+    $native = $null
+    $previousOld = $env:NORTH_TEST_OLD_POSTGRES_BIN
+    if ($PostgresVersion) {
+        $native = Get-PostgresServer $PostgresVersion
+        # The refusal tests start an older server beside the suite's own.
+        $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
+        $env:NORTH_TEST_OLD_POSTGRES_BIN = Join-Path (Get-PostgresServer ([int]$pins.OldServer)) 'bin'
+    }
     $server = Start-TestServer $native
     $previous = $env:NORTH_TEST_CONNECTION
     $summaries = @()
     try {
         Write-Host "Testing on PostgreSQL $($server.Version)"
-        $excluded = @(Get-ExcludedTests $server)
-        foreach ($test in $excluded) { Write-Host "Excluded: $($test.Test) ($($test.Reason))" -ForegroundColor Yellow }
+        $excluded = @(Get-ExcludedTests $server ([bool]$env:NORTH_TEST_OLD_POSTGRES_BIN))
+        foreach ($test in $excluded) { Write-Host "Excluded ($($test.Suite)): $($test.Test) ($($test.Reason))" -ForegroundColor Yellow }
         $env:NORTH_TEST_CONNECTION = $server.ConnectionString
-        $summaries += Invoke-XunitSuite $excluded.Test
-        $summaries += Invoke-PesterSuite $excluded.Test
+        $summaries += Invoke-XunitSuite @($excluded | Where-Object Suite -EQ 'xunit' | ForEach-Object Test)
+        $summaries += Invoke-PesterSuite @($excluded | Where-Object Suite -EQ 'Pester' | ForEach-Object Test)
     }
     finally {
         $env:NORTH_TEST_CONNECTION = $previous
+        $env:NORTH_TEST_OLD_POSTGRES_BIN = $previousOld
         Stop-TestServer $server
     }
-    $summaries | Format-Table Suite, Passed, Failed, Skipped -AutoSize | Out-Host
+    $summaries | Format-Table Suite, Passed, Failed, Skipped, Excluded -AutoSize | Out-Host
     $passed = ($summaries | Measure-Object Passed -Sum).Sum
     $failed = ($summaries | Measure-Object Failed -Sum).Sum
     $skipped = ($summaries | Measure-Object Skipped -Sum).Sum
+    $excludedCount = ($summaries | Measure-Object Excluded -Sum).Sum
     $line = "$passed passed, $failed failed"
     if ($skipped) { $line += ", $skipped skipped" }
-    $line += ", $($excluded.Count) excluded (PostgreSQL $($server.Version))"
+    $line += ", $excludedCount excluded (PostgreSQL $($server.Version))"
     Write-Host $line
     if ($failed -gt 0) { exit 1 }
 }

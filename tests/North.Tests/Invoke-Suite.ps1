@@ -37,7 +37,11 @@ if ($excluded) {
     $discovery.Run.SkipRun = $true
     $discovery.Run.PassThru = $true
     $discovery.Output.Verbosity = 'None'
-    $found = (Invoke-Pester -Configuration $discovery).Tests | Where-Object { $_.ExpandedPath -in $excluded }
+    # A name ending in * excludes every test under it.
+    $found = @((Invoke-Pester -Configuration $discovery).Tests | Where-Object {
+            $path = $_.ExpandedPath
+            $excluded | Where-Object { if ($_.EndsWith('*')) { $path -like $_ } else { $path -eq $_ } }
+        })
     $config.Filter.ExcludeLine = @($found | ForEach-Object { "$($_.ScriptBlock.File):$($_.StartLine)" })
 }
 $result = Invoke-Pester -Configuration $config
@@ -46,5 +50,6 @@ $result = Invoke-Pester -Configuration $config
     Suite   = 'Pester'
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Skipped = $result.SkippedCount + $result.NotRunCount - $(if ($excluded) { $found.Count } else { 0 })
+    Excluded = $(if ($excluded) { $found.Count } else { 0 })
 } | ConvertTo-Json | Set-Content -Path $ResultFile
