@@ -253,7 +253,7 @@ function Invoke-PesterSuite([string[]] $Excluded) {
     $env:NORTH_PESTER_FILTER = $PesterFilter
     $env:NORTH_PESTER_EXCLUDE = $Excluded -join "`n"
     & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
-        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration
+        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration | Out-Host
     if (-not (Test-Path $resultFile)) {
         Write-Host 'Pester: the suite did not run' -ForegroundColor Red
         return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
