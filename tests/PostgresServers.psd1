@@ -71,6 +71,12 @@
         }
         @{
             Suite  = 'Pester'
+            Test   = 'Test-NorthSchema on PostgreSQL 18.*'
+            When   = 'ServerOlderThan18'
+            Reason = 'VIRTUAL generated columns and named NOT NULL constraints came with PostgreSQL 18'
+        }
+        @{
+            Suite  = 'Pester'
             Test   = 'A server older than PostgreSQL 13.*'
             When   = 'NoOldServer'
             Reason = 'needs a PostgreSQL 12 cluster: build.ps1 Test -PostgresVersion <major> fetches one'

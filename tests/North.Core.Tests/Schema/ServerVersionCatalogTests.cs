@@ -40,6 +40,28 @@ public class ServerVersionCatalogTests
     }
 
     [Fact]
+    public async Task StatisticsTargetsReadTheSameWhetherUnsetIsMinusOneOrNull()
+    {
+        // PostgreSQL 17 made pg_attribute.attstattarget NULL where it was -1: the default is
+        // no statistics target on every version, an explicit one a difference.
+        const string setup = "CREATE TABLE s (a int, b int);";
+        var reset = await SchemaPair.DiffAsync(setup, null, "ALTER TABLE s ALTER COLUMN a SET STATISTICS 100; ALTER TABLE s ALTER COLUMN a SET STATISTICS -1");
+        Assert.True(reset.Count == 0, SchemaPair.Describe(reset));
+        var set = Assert.Single(await SchemaPair.DiffAsync(setup, null, "ALTER TABLE s ALTER COLUMN b SET STATISTICS 500"));
+        Assert.Equal(("public.s.b", "Statistics", null, "500"), (set.Name, set.Property, set.Expected, set.Actual));
+    }
+
+    [Fact]
+    public async Task ADomainNotNullIsOneDifference()
+    {
+        // PostgreSQL 17 also records a domain's NOT NULL in pg_constraint: still one property.
+        const string setup = "CREATE DOMAIN code AS text CONSTRAINT code_required NOT NULL CONSTRAINT code_short CHECK (length(VALUE) < 10);";
+        Assert.Empty(await SchemaPair.DiffAsync(setup, null, null));
+        var dropped = Assert.Single(await SchemaPair.DiffAsync(setup, null, "ALTER DOMAIN code DROP NOT NULL"));
+        Assert.Equal(("public.code", "NotNull", "true", "false"), (dropped.Name, dropped.Property, dropped.Expected, dropped.Actual));
+    }
+
+    [Fact]
     public async Task OnPostgres18ARenamedNotNullConstraintIsOneDifference()
     {
         // 18 keeps the name; the default name (t_note_not_null) is not reported, a chosen one is.
