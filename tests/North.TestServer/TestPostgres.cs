@@ -214,12 +214,14 @@ internal static class ContainerServer
 internal sealed class LocalCluster
 {
     private readonly string _bin;
+    private readonly string? _libraries;
     private readonly string _root;
     private readonly bool _asPostgresUser;
 
-    private LocalCluster(string bin, string root, int port, bool asPostgresUser)
+    private LocalCluster(string bin, string? libraries, string root, int port, bool asPostgresUser)
     {
         _bin = bin;
+        _libraries = libraries;
         _root = root;
         Port = port;
         _asPostgresUser = asPostgresUser;
@@ -256,7 +258,9 @@ internal sealed class LocalCluster
             // PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
             await RunAsync("chown", ["postgres:postgres", root], cancel);
         }
-        var cluster = new LocalCluster(bin, root, FreePort(), asPostgresUser);
+        // Binaries given by folder (npm's) find their libraries beside them, in ../lib.
+        var libraries = binaries is null ? null : Path.GetFullPath(Path.Combine(bin, "..", "lib"));
+        var cluster = new LocalCluster(bin, libraries, root, FreePort(), asPostgresUser);
         try
         {
             // Password authentication over TCP, as on a real server, so tests of wrong passwords mean something.
@@ -306,12 +310,8 @@ internal sealed class LocalCluster
     private Task RunPgAsync(string tool, string[] args, CancellationToken cancel)
     {
         var path = Path.Combine(_bin, tool);
-        // Binaries that are not the system's (npm's) find their libraries beside them, in ../lib;
-        // env passes the variable through runuser, whose PAM session may drop it.
-        var lib = Path.GetFullPath(Path.Combine(_bin, "..", "lib"));
-        string[] command = Directory.Exists(lib) && !_bin.StartsWith("/usr/", StringComparison.Ordinal)
-            ? ["env", "LD_LIBRARY_PATH=" + lib, path, .. args]
-            : [path, .. args];
+        // env passes the library path through runuser, whose PAM session may drop it.
+        string[] command = _libraries is null ? [path, .. args] : ["env", "LD_LIBRARY_PATH=" + _libraries, path, .. args];
         return _asPostgresUser
             ? RunAsync("runuser", ["-u", "postgres", "--", .. command], cancel)
             : RunAsync(command[0], command[1..], cancel);
