@@ -134,20 +134,26 @@ public sealed class ConnectionFactory
         return new NpgsqlConnection(builder.ConnectionString);
     }
 
-    /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password.</summary>
+    /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
+    /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
     public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default)
     {
         var connection = CreateConnection(pooled);
         try
         {
             await connection.OpenAsync(cancel).ConfigureAwait(false);
-            return connection;
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException or ArgumentException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw ConnectionFailed(e);
         }
+        if (SupportedServer.Refusal(connection.PostgreSqlVersion, connection.ServerVersion, Target) is { } refusal)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw refusal;
+        }
+        return connection;
     }
 
     /// <summary>Maps a failure to connect to North's error: names the target and user, keeps the password out.</summary>

@@ -59,6 +59,6 @@ public class PsqlDifferentialTests
 
         await using (var connection = await viaNorth.OpenAsync())
             await new ScriptExecutor(connection).ExecuteFileAsync(file, new ExecutionOptions { WorkingDirectory = folder.Root }, default);
-        Assert.Equal(await Psql.DumpAsync(viaPsql.ConnectionString), await Psql.DumpAsync(viaNorth.ConnectionString));
+        await PgDump.AssertSameDatabaseAsync(viaPsql.ConnectionString, viaNorth.ConnectionString);
     }
 }
