@@ -53,6 +53,20 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
     /// <summary>Refuses (<see cref="ClearableDatabaseGuard.RefusedErrorId"/>) unless forced or the database's name is clearable.</summary>
     public void DemandAllowed(bool force) => ClearableDatabaseGuard.Demand(_settings, _connections.Database, _connections.Target, force);
 
+    /// <summary>Why a clear would be refused, or null when it is allowed.</summary>
+    public string? RefusalReason(bool force)
+    {
+        try
+        {
+            DemandAllowed(force);
+            return null;
+        }
+        catch (NorthException e) when (e.ErrorId == ClearableDatabaseGuard.RefusedErrorId)
+        {
+            return e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal) + " " + e.RecommendedAction;
+        }
+    }
+
     /// <summary>What a clear would do now; changes nothing.</summary>
     public async Task<ClearPlan> PlanAsync(CancellationToken cancel = default)
     {

@@ -51,14 +51,23 @@ public sealed class ClearNorthDatabaseCommand : NorthDatabaseCmdlet
         var settings = LoadSettings();
         var migrator = CreateMigrator(settings);
         var clearer = new DatabaseClearer(settings, Connections!, migrator, Reporter);
+        // -WhatIf changes nothing, so it lists what a clear would do even where the clear is refused (and says so).
+        var whatIf = IsWhatIf();
         var plan = Run((_, cancel) =>
         {
-            clearer.DemandAllowed(Force);
+            if (!whatIf)
+            {
+                clearer.DemandAllowed(Force);
+            }
             return clearer.PlanAsync(cancel);
         });
 
-        if (IsWhatIf())
+        if (whatIf)
         {
+            if (clearer.RefusalReason(Force) is { } refusal)
+            {
+                WriteWarning(refusal);
+            }
             foreach (var table in plan.Tables)
             {
                 ShouldProcess($"{plan.Target} {table}", "Empty (TRUNCATE ... RESTART IDENTITY)");
