@@ -31,7 +31,7 @@ public sealed class RemoveNorthTestDatabaseCommand : NorthDatabaseCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 
-    /// <summary>Drops the database even when New-NorthTestDatabase did not create it.</summary>
+    /// <summary>Drops the database even when New-NorthTestDatabase did not create it; this also drops a repository's template (north_tpl_...).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
