@@ -12,7 +12,9 @@ namespace North.PowerShell.Cmdlets;
 /// that has some, run by North's engine. The history table (north_migrations, septentrion_migrations
 /// or django_migrations, as HistoryStyle says), the version table (VersionTable, default sql_version)
 /// and the tables an extension owns are kept. A failure anywhere keeps nothing. Fixtures reloaded
-/// over a kept table must not duplicate its rows (INSERT ... ON CONFLICT DO NOTHING).</para>
+/// over a kept table must not duplicate its rows (INSERT ... ON CONFLICT DO NOTHING), and they must be able
+/// to run in one transaction (an outer BEGIN ... COMMIT is fine; a CONCURRENTLY or VACUUM is refused
+/// before anything is changed).</para>
 /// <para>A guard against emptying production: the clear is refused unless -Force is given or the
 /// database's name matches a ClearableDatabases pattern (north.json or NORTH_CLEARABLE_DATABASES;
 /// wildcards, e.g. *_test, dev_*). The refusal says how to allow it and changes nothing.</para>
