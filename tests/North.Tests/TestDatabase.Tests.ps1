@@ -65,6 +65,13 @@ Describe 'New-NorthTestDatabase' {
         $Second.DisplayConnectionString | Should -BeLike "*Database=$($Second.Name)*"
     }
 
+    It 'shows a table that fits 120 columns and a default display set' {
+        $lines = ($Second | Format-Table | Out-String -Width 120) -split "`r?`n"
+        $lines | Where-Object { $_.TrimEnd().Length -gt 120 } | Should -BeNullOrEmpty
+        ($lines | Where-Object { $_ -match '^\s*Name\s' }) -split '\s+' | Where-Object { $_ } | Should -Be @('Name', 'Version', 'TemplateBuilt', 'Duration', 'ConnectionString')
+        $Second.PSStandardMembers.DefaultDisplayPropertySet.ReferencedPropertyNames | Should -Not -Contain 'ConnectionString'
+    }
+
     It 'refuses a name that exists' {
         $record = Invoke-Caught { New-NorthTestDatabase -Path $Repo -Name "${Prefix}_a" -ConnectionString $ServerConnection }
         $record.FullyQualifiedErrorId | Should -BeLike 'NorthTestDatabaseName,*'
