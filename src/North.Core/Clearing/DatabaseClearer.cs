@@ -138,9 +138,10 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
                 NonTransactionalKeywords = _settings.NonTransactionalKeywords,
                 LockTimeout = _settings.DdlLockTimeout,
                 StatementTimeout = _settings.DdlStatementTimeout,
+                WorkingDirectory = _migrator.Context.WorkingDirectory,
                 BeforeFirstStatement = (_, transaction, _) => TruncateAsync(transaction),
             };
-            var script = await executor.ExecuteFileAsync(plan.FixturesFile, options, null, cancel).ConfigureAwait(false);
+            var script = await executor.ExecuteFileAsync(plan.FixturesFile, options, cancel).ConfigureAwait(false);
             results.Add(Emptied());
             results.Add(new ClearResult(ServerName, _connections.Database, ClearAction.LoadFixtures, plan.Version,
                 [], [], plan.FixturesFile, script.RowsAffected, script.Duration - truncateTime));

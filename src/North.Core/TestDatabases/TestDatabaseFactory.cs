@@ -6,6 +6,7 @@ using North.Core.Locking;
 using North.Core.Migrating;
 using North.Core.Reporting;
 using North.Core.Repository;
+using North.Core.Running;
 using North.Core.Settings;
 using Npgsql;
 
@@ -33,14 +34,18 @@ public sealed class TestDatabaseFactory
     /// <summary>The comment North puts on the databases it clones; Remove-NorthTestDatabase looks for it.</summary>
     public const string CommentPrefix = "North test database";
 
+    private readonly RunContext _context;
     private readonly NorthSettings _settings;
     private readonly ConnectionFactory _connections;
     private readonly IReporter _reporter;
 
-    public TestDatabaseFactory(NorthSettings settings, ConnectionFactory connections, IReporter? reporter = null)
+    /// <param name="context">The call's settings, working folder and connection to the server (any of its databases).</param>
+    /// <param name="reporter">Where verbose lines and the template's migration progress go.</param>
+    public TestDatabaseFactory(RunContext context, IReporter? reporter = null)
     {
-        _settings = settings;
-        _connections = connections;
+        _context = context;
+        _settings = context.Settings;
+        _connections = context.Connections;
         _reporter = reporter ?? NullReporter.Instance;
     }
 
@@ -126,7 +131,7 @@ public sealed class TestDatabaseFactory
         var templateConnections = new ConnectionFactory(new ConnectionOptions { ConnectionString = ConnectionStringFor(template) });
         try
         {
-            var migrator = new Migrator(_settings, templateConnections, _reporter);
+            var migrator = new Migrator(new RunContext(_settings, _context.WorkingDirectory, templateConnections, _context.Files), _reporter);
             await migrator.MigrateAsync(new MigrateOptions(), cancel).ConfigureAwait(false);
         }
         finally

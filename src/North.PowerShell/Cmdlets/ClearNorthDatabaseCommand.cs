@@ -52,7 +52,7 @@ public sealed class ClearNorthDatabaseCommand : NorthDatabaseCmdlet
     {
         var settings = LoadSettings();
         var migrator = CreateMigrator(settings);
-        var clearer = new DatabaseClearer(settings, Connections!, migrator, Reporter);
+        var clearer = new DatabaseClearer(settings, migrator.Context.Connections, migrator, Reporter);
         // -WhatIf changes nothing, so it lists what a clear would do even where the clear is refused (and says so).
         var whatIf = IsWhatIf();
         var plan = Run((_, cancel) =>

@@ -45,8 +45,7 @@ public sealed class NewNorthTestDatabaseCommand : NorthDatabaseCmdlet
     private protected override void End()
     {
         var settings = LoadSettings();
-        CreateMigrator(settings);
-        var factory = new TestDatabaseFactory(settings, Connections!, Reporter);
+        var factory = new TestDatabaseFactory(CreateMigrator(settings).Context, Reporter);
         if (!ShouldProcess($"{factory.Server}/{Name}", "Create a test database from the repository's template"))
         {
             return;

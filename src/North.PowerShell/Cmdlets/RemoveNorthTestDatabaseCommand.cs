@@ -40,8 +40,7 @@ public sealed class RemoveNorthTestDatabaseCommand : NorthDatabaseCmdlet
     private protected override void End()
     {
         var settings = LoadSettings();
-        CreateMigrator(settings);
-        var factory = new TestDatabaseFactory(settings, Connections!, Reporter);
+        var factory = new TestDatabaseFactory(CreateMigrator(settings).Context, Reporter);
         foreach (var name in _names)
         {
             if (!ShouldProcess($"{factory.Server}/{name}", "Drop the test database"))
