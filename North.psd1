@@ -11,13 +11,17 @@
     FormatsToProcess     = @('North.Format.ps1xml')
     TypesToProcess       = @('North.Types.ps1xml')
     CmdletsToExport      = @(
+        'Clear-NorthDatabase'
         'Get-NorthHistory'
         'Get-NorthPlan'
         'Get-NorthStatus'
         'Get-NorthVersion'
         'Initialize-NorthDatabase'
         'Invoke-NorthMigration'
+        'New-NorthMigration'
+        'New-NorthTestDatabase'
         'Register-NorthMigration'
+        'Remove-NorthTestDatabase'
         'Test-NorthRepository'
         'Test-NorthSchema'
         'Unregister-NorthMigration'

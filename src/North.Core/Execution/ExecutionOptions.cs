@@ -45,6 +45,12 @@ public sealed record ExecutionOptions
     /// </summary>
     public Func<NpgsqlBatchCommand>? RecordCommand { get; init; }
 
+    /// <summary>
+    /// Work done first inside an atomic file's transaction, before its first statement (Clear-NorthDatabase's
+    /// TRUNCATE before the fixtures): it commits or rolls back with the file. Requires <see cref="TransactionMode.Atomic"/>.
+    /// </summary>
+    public Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task>? BeforeFirstStatement { get; init; }
+
     /// <summary>Called after each execution of a do-until-0 block (for progress).</summary>
     public Action<BlockIteration>? OnIteration { get; init; }
 }

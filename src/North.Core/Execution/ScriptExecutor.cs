@@ -66,6 +66,12 @@ public sealed partial class ScriptExecutor
             await ApplyTimeoutsAsync(path, options, cancel);
             if (mode == TransactionMode.Atomic)
                 transaction = await _connection.BeginTransactionAsync(cancel);
+            if (options.BeforeFirstStatement is { } first)
+            {
+                if (transaction is null)
+                    throw new InvalidOperationException("ExecutionOptions.BeforeFirstStatement needs an atomic file.");
+                await first(_connection, transaction, cancel);
+            }
 
             using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);

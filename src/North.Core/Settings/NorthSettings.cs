@@ -70,6 +70,9 @@ public sealed record NorthSettings
     /// <summary>Table whose comment <see cref="VersionDetector.TableComment"/> reads.</summary>
     public string CommentTable { get; init; } = "django_site";
 
+    /// <summary>Names (wildcards <c>*</c>, <c>?</c>) of the databases Clear-NorthDatabase may empty without -Force.</summary>
+    public IReadOnlyList<string> ClearableDatabases { get; init; } = [];
+
     /// <summary>How long a run waits for the migration lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

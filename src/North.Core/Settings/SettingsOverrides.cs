@@ -28,6 +28,7 @@ public sealed record SettingsOverrides
     public string? VersionTable { get; init; }
     public string? VersionTableColumn { get; init; }
     public string? CommentTable { get; init; }
+    public IReadOnlyList<string>? ClearableDatabases { get; init; }
     public TimeSpan? LockTimeout { get; init; }
     public TimeSpan? DdlLockTimeout { get; init; }
     public TimeSpan? DdlStatementTimeout { get; init; }
