@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using North.Core.LockRisk;
 using North.Core.Reporting;
 using North.Core.Settings;
 using North.Core.Versions;
@@ -59,6 +60,7 @@ public static class RepositoryCheck
                 TransactionBlockCheck.Run(migration, diagnostics);
             }
         }
+        LockRiskCheck.Run(repository, diagnostics);
 
         diagnostics.Sort((a, b) =>
         {
