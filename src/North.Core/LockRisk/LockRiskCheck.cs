@@ -53,7 +53,7 @@ internal static class LockRiskCheck
             using var reader = ScriptReader.Open(file.Path);
             foreach (var item in reader.Read())
             {
-                if (item is MetaPsqlMarker marker)
+                if (item is MetaPsqlMarker marker && file.IsManual)
                 {
                     if (marker.IsDoUntilZero)
                     {

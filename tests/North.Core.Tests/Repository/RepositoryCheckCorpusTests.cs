@@ -8,6 +8,7 @@ public class RepositoryCheckCorpusTests
 {
     private static string[] Check(string relative) =>
         RepositoryCheck.Run(new NorthSettings { MigrationsRoot = Corpus.PathOf(relative) })
+            .Where(d => !d.Code.StartsWith("NORTH1", StringComparison.Ordinal)) // lock-risk rules: LockRiskCorpusTests
             .Select(d => $"{d.Severity} {d.Code} {d.Path}{(d.Line is null ? "" : ":" + d.Line)}")
             .ToArray();
 
