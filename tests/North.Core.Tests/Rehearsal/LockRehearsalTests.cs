@@ -101,3 +101,46 @@ public class LockRehearsalTests
         Assert.Equal(("ShareUpdateExclusiveLock", true, RiskLevel.None), (validate.LockMode, validate.FullScan, validate.Risk));
     }
 }
+
+/// <summary>
+/// septentrion's example from 1.0 to 1.3, each file rehearsed in order on a database migrated to
+/// 1.0. Modes from PostgreSQL's "Table-Level Lock Modes": ALTER TABLE ADD COLUMN, ALTER COLUMN DROP
+/// NOT NULL, RENAME, DROP COLUMN take ACCESS EXCLUSIVE; UPDATE takes ROW EXCLUSIVE; ADD FOREIGN KEY
+/// takes SHARE ROW EXCLUSIVE on the referenced table.
+/// </summary>
+public class LockRehearsalCorpusTests
+{
+    [Fact]
+    public async Task SeptentrionExampleFrom10To13()
+    {
+        var settings = new NorthSettings
+        {
+            MigrationsRoot = Corpus.PathOf("septentrion/example_migrations"),
+            BeforeSchemaFiles = ["before_file.sql"],
+            AfterSchemaFiles = ["after_file.sql", "extra_file.sql"],
+        };
+        await using var database = await TestDatabase.CreateAsync();
+        await new North.Core.Migrating.Migrator(settings with { TargetVersion = North.Core.Versions.MigrationVersion.Parse("1.0") },
+            North.Core.Tests.Connections.TestConnections.Factory(database)).MigrateAsync();
+        var repository = MigrationRepository.Load(settings);
+        var rehearsal = new LockRehearsal(settings.NonTransactionalKeywords);
+        await using var connection = await database.OpenAsync();
+        var seen = new List<LockObservation>();
+        foreach (var file in repository.Migrations.Where(m => m.Version > North.Core.Versions.MigrationVersion.Parse("1.0")))
+            seen.AddRange(await rehearsal.RunFileAsync(connection, file));
+        string[] Locks(string file) => seen.Where(o => o.Name == file && o.LockMode is not null)
+            .Select(o => $"{o.Line} {o.Relation} {o.LockMode}").ToArray();
+
+        Assert.Equal(["6 public.north_app_book AccessExclusiveLock"], Locks("1.1-add-num-pages-1-ddl.sql"));
+        Assert.False(seen.Single(o => o.Name == "1.1-add-num-pages-1-ddl.sql").Rewrite); // a constant default: no rewrite (PostgreSQL 11+)
+        Assert.Contains("public.north_app_book RowExclusiveLock", string.Join("|", Locks("1.1-add-num-pages-2-dml.sql")));
+        Assert.Equal(["10 public.north_app_author AccessExclusiveLock"], Locks("1.2-remove-author-dob-ddl.sql"));
+        // The RENAME TO needs the lock the RENAME COLUMN already holds; the view is new, and CREATE VIEW
+        // reads the renamed table (ACCESS SHARE), reported under its name before the file.
+        Assert.Equal(["7 public.north_app_book AccessExclusiveLock", "11 public.north_app_book AccessShareLock"], Locks("1.2-rename-num-pages-ddl.sql"));
+        Assert.Contains("13 public.north_app_book_wip ShareRowExclusiveLock", Locks("1.3-add-readers-ddl.sql"));
+        Assert.Equal(["7 public.north_app_author AccessExclusiveLock"], Locks("1.3-remove-author-dob-ddl.sql"));
+        Assert.Equal(["7 public.north_app_book_wip AccessExclusiveLock"], Locks("1.3-rename-num-pages-ddl.sql"));
+        Assert.All(seen.Where(o => o.LockMode == "AccessExclusiveLock"), o => Assert.NotEqual(RiskLevel.None, o.Risk));
+    }
+}
