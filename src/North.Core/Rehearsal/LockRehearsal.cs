@@ -92,7 +92,7 @@ public sealed class LockRehearsal
         }
 
         var executor = new ScriptExecutor(connection);
-        await executor.ExecuteFileAsync(file.Path, new ExecutionOptions { NonTransactionalKeywords = _nonTransactionalKeywords, AfterStatement = Observe }, null, cancel)
+        await executor.ExecuteFileAsync(file.Path, new ExecutionOptions { NonTransactionalKeywords = _nonTransactionalKeywords, AfterStatement = Observe }, cancel)
             .ConfigureAwait(false);
         return observations;
     }
