@@ -77,6 +77,40 @@ Describe 'Test-NorthRepository' {
         Test-NorthRepository -Path (Join-Path (Get-TestRepositoryRoot) 'examples/bookshop') -Quiet | Should -BeTrue
     }
 
+    Context 'lock-risk rules (NORTH1xx)' {
+        BeforeAll {
+            $script:Risky = Join-Path $TestDrive 'risky'
+            New-Item -ItemType Directory -Path "$Risky/schemas", "$Risky/1.0", "$Risky/1.1" -Force | Out-Null
+            Set-Content "$Risky/schemas/schema_1.0.sql" 'create table orders (id int primary key, amount int);'
+            Set-Content "$Risky/1.0/1.0-0-version-dml.sql" 'select 1;'
+            Set-Content "$Risky/1.1/1.1-a-1-ddl.sql" @(
+                'create index orders_amount on orders (amount);',
+                '-- north:ignore NORTH105',
+                'alter table orders alter column amount type bigint;',
+                "insert into orders values (1, 0); -- 'alter table orders alter column amount set not null;'")
+        }
+
+        It 'flags a risky statement as a Warning with its lock and the safe form, and -Quiet stays $true' {
+            $found = @(Test-NorthRepository -Path $Risky | Where-Object Code -like 'NORTH1*')
+            $found.Count | Should -Be 1
+            $found[0].Code | Should -Be 'NORTH101'
+            $found[0].Severity | Should -Be 'Warning'
+            $found[0].Path | Should -Be '1.1/1.1-a-1-ddl.sql'
+            $found[0].Line | Should -Be 1
+            $found[0].Message | Should -Match 'ShareLock'
+            $found[0].Message | Should -Match 'CONCURRENTLY'
+            Test-NorthRepository -Path $Risky -Quiet | Should -BeTrue
+        }
+
+        It 'lets north.json raise a rule to Error, which makes -Quiet $false' {
+            Set-Content "$Risky/north.json" '{ "LockRiskSeverities": ["NORTH101=Error"] }'
+            try {
+                (Test-NorthRepository -Path $Risky | Where-Object Code -eq 'NORTH101').Severity | Should -Be 'Error'
+                Test-NorthRepository -Path $Risky -Quiet | Should -BeFalse
+            } finally { Remove-Item "$Risky/north.json" }
+        }
+    }
+
     It 'takes the path by position and from the current folder' {
         Push-Location (Get-CorpusPath 'septentrion/tests/test_data/sql')
         try { $here = @(Test-NorthRepository) } finally { Pop-Location }

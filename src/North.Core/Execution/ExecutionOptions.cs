@@ -53,7 +53,17 @@ public sealed record ExecutionOptions
 
     /// <summary>Called after each execution of a do-until-0 block (for progress).</summary>
     public Action<BlockIteration>? OnIteration { get; init; }
+
+    /// <summary>
+    /// Called after each SQL statement succeeds, on the file's connection and inside its transaction
+    /// (if any), before the next one is sent: lets a caller observe what the statement did (the lock
+    /// rehearsal of <c>Test-NorthMigration</c> reads <c>pg_locks</c> there). Null: nothing is called.
+    /// </summary>
+    public Func<ExecutedStatement, CancellationToken, Task>? AfterStatement { get; init; }
 }
+
+/// <summary>A statement that has just run: where it is, how long it took, and the session it ran in.</summary>
+public sealed record ExecutedStatement(SqlStatement Statement, TimeSpan Duration, NpgsqlConnection Connection, NpgsqlTransaction? Transaction);
 
 /// <summary>One execution of a do-until-0 block: <paramref name="Rows"/> is the sum of its INSERT/UPDATE/DELETE/MERGE rows.</summary>
 /// <param name="File">The manual file.</param>

@@ -20,6 +20,7 @@ public sealed partial class ScriptExecutor
     private readonly NpgsqlConnection _connection;
     private readonly IReporter _reporter;
     private ScriptItem? _current;
+    private Func<ExecutedStatement, CancellationToken, Task>? _afterStatement;
 
     /// <param name="connection">An open connection, used for every file (never the advisory lock's: DISCARD ALL releases it).</param>
     /// <param name="reporter">Where statements, rows, durations, notices and progress go.</param>
@@ -58,6 +59,7 @@ public sealed partial class ScriptExecutor
         _reporter.Verbose($"{path}: running {mode}{(classification.Manual ? ", manual" : "")}");
 
         var run = new Run(mode, classification, options);
+        _afterStatement = options.AfterStatement;
         NpgsqlTransaction? transaction = null;
         bool reset = false;
         _connection.Notice += OnNotice;
@@ -114,6 +116,7 @@ public sealed partial class ScriptExecutor
         {
             _connection.Notice -= OnNotice;
             _current = null;
+            _afterStatement = null;
             if (transaction is not null)
                 await transaction.DisposeAsync();
         }
@@ -238,7 +241,10 @@ public sealed partial class ScriptExecutor
         long rows = command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge
             ? (long)command.Rows
             : 0;
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({RowsText(command)}, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        var duration = Stopwatch.GetElapsedTime(started);
+        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({RowsText(command)}, {duration.TotalMilliseconds:0} ms)");
+        if (_afterStatement is not null)
+            await _afterStatement(new ExecutedStatement(statement, duration, _connection, transaction), cancel);
         return rows;
     }
 

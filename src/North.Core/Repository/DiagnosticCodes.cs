@@ -46,4 +46,37 @@ public static class DiagnosticCodes
     public const string Unreadable = "NORTH019";
     /// <summary>Error: the file cannot be read the way psql would (unterminated quote, unsupported meta-command, missing include).</summary>
     public const string UnreadableScript = "NORTH020";
+    /// <summary>Error: a <c>LockRiskSeverities</c> entry is not <c>NORTH1xx=Error|Warning|Information|Off</c>.</summary>
+    public const string InvalidLockRiskSeverity = "NORTH021";
+
+    // Lock-risk rules (src/North.Core/LockRisk): Warnings unless LockRiskSeverities says otherwise.
+
+    /// <summary><c>CREATE INDEX</c> without <c>CONCURRENTLY</c> on a table not created in the same version (ShareLock: writes wait for the build).</summary>
+    public const string IndexWithoutConcurrently = "NORTH101";
+    /// <summary><c>DROP INDEX</c>, <c>REINDEX</c> or <c>DETACH PARTITION</c> without <c>CONCURRENTLY</c>.</summary>
+    public const string DropOrReindexWithoutConcurrently = "NORTH102";
+    /// <summary><c>ADD CONSTRAINT ... FOREIGN KEY</c> or <c>CHECK</c> without <c>NOT VALID</c> on an existing table (validated under the lock).</summary>
+    public const string ConstraintWithoutNotValid = "NORTH103";
+    /// <summary><c>ALTER COLUMN ... SET NOT NULL</c> on an existing table (full scan under AccessExclusiveLock).</summary>
+    public const string SetNotNull = "NORTH104";
+    /// <summary><c>ALTER COLUMN ... TYPE</c> that rewrites the table.</summary>
+    public const string ColumnTypeChange = "NORTH105";
+    /// <summary><c>ADD COLUMN</c> with a volatile default (or serial, or a stored generated column): rewrites the table.</summary>
+    public const string VolatileDefault = "NORTH106";
+    /// <summary><c>ADD PRIMARY KEY</c> / <c>ADD UNIQUE</c> without <c>USING INDEX</c> on an existing table.</summary>
+    public const string ConstraintIndexBuild = "NORTH107";
+    /// <summary><c>VACUUM FULL</c>, <c>CLUSTER</c> or <c>LOCK TABLE</c> in a migration.</summary>
+    public const string ExclusiveMaintenance = "NORTH108";
+    /// <summary><c>TRUNCATE ... CASCADE</c>.</summary>
+    public const string TruncateCascade = "NORTH109";
+    /// <summary><c>DROP TABLE</c>, <c>DROP COLUMN</c>, <c>RENAME</c> of an existing table or column: breaks running clients.</summary>
+    public const string BreakingChange = "NORTH110";
+    /// <summary>The file turns the lock timeout off (<c>SET lock_timeout = 0</c>, <c>RESET lock_timeout</c>, <c>RESET ALL</c>).</summary>
+    public const string LockTimeoutOff = "NORTH111";
+    /// <summary>A non-transactional file holds a statement that fails when re-run (no <c>IF [NOT] EXISTS</c>).</summary>
+    public const string NotRerunnable = "NORTH112";
+    /// <summary>An identifier longer than 63 bytes: PostgreSQL truncates it silently.</summary>
+    public const string LongIdentifier = "NORTH113";
+    /// <summary>A <c>do-until-0</c> block whose statements have no <c>LIMIT</c> nor bounded key range.</summary>
+    public const string UnboundedBatch = "NORTH114";
 }

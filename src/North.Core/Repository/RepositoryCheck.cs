@@ -1,5 +1,6 @@
 using North.Core.Files;
 using System.Text.RegularExpressions;
+using North.Core.LockRisk;
 using North.Core.Reporting;
 using North.Core.Settings;
 using North.Core.Versions;
@@ -63,6 +64,7 @@ public static class RepositoryCheck
                 TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, diagnostics);
             }
         }
+        LockRiskCheck.Run(repository, diagnostics);
 
         diagnostics.Sort((a, b) =>
         {

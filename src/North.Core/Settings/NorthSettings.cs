@@ -37,6 +37,9 @@ public sealed record NorthSettings
     /// <summary>septentrion's defaults for <see cref="NonTransactionalKeywords"/>.</summary>
     public static readonly IReadOnlyList<string> DefaultNonTransactionalKeywords = ["CONCURRENTLY", "ALTER TYPE", "VACUUM"];
 
+    /// <summary>Severity per lock-risk rule (<c>NORTH103=Error</c>, <c>NORTH110=Off</c>); a rule not named is a Warning.</summary>
+    public IReadOnlyList<string> LockRiskSeverities { get; init; } = [];
+
     /// <summary>Ignore migration files that are symbolic links (septentrion's <c>--ignore-symlinks</c>).</summary>
     public bool IgnoreSymlinks { get; init; }
 

@@ -36,6 +36,9 @@ internal static class SettingCatalog
             (s, v) => s with { AfterSchemaFiles = (IReadOnlyList<string>)v! }, p => p.AfterSchemaFiles),
         new(nameof(NorthSettings.NonTransactionalKeywords), SettingType.List, ["non_transactional_keyword"],
             (s, v) => s with { NonTransactionalKeywords = (IReadOnlyList<string>)v! }, p => p.NonTransactionalKeywords),
+        // Repository policy: no parameter (a cmdlet run does not change what a DBA decided).
+        new(nameof(NorthSettings.LockRiskSeverities), SettingType.List, [],
+            (s, v) => s with { LockRiskSeverities = (IReadOnlyList<string>)v! }, _ => null),
         new(nameof(NorthSettings.IgnoreSymlinks), SettingType.Bool, ["ignore_symlinks"],
             (s, v) => s with { IgnoreSymlinks = (bool)v! }, p => p.IgnoreSymlinks),
         new(nameof(NorthSettings.HistoryStyle), SettingType.HistoryStyle, [],

@@ -15,6 +15,15 @@ namespace North.PowerShell.Cmdlets;
 /// unbalanced --meta-psql: markers, statements that cannot run inside the file's own
 /// BEGIN ... COMMIT, files that are not UTF-8, a target version with no folder, no schema file
 /// at or below the target. With -Quiet it returns only $true when no Error was found.</para>
+/// <para>The lock-risk rules (NORTH101...) say which statements take locks that block a live
+/// database, and what to write instead: CREATE INDEX without CONCURRENTLY on an existing table,
+/// DROP INDEX/REINDEX/DETACH PARTITION without CONCURRENTLY, FOREIGN KEY or CHECK without NOT VALID,
+/// SET NOT NULL, ALTER COLUMN TYPE, volatile ADD COLUMN defaults, ADD PRIMARY KEY/UNIQUE without
+/// USING INDEX, VACUUM FULL/CLUSTER/LOCK TABLE, TRUNCATE CASCADE, DROP/RENAME, a lock timeout turned
+/// off, non-transactional files that cannot be re-run, identifiers over 63 bytes, unbounded
+/// do-until-0 batches. They are Warnings: north.json's LockRiskSeverities raises or silences them
+/// (["NORTH103=Error", "NORTH110=Off"]), and a "-- north:ignore NORTH103" comment on a statement's
+/// line or the line before (or "-- north:ignore-file NORTH103" anywhere) silences one finding.</para>
 /// <para>It opens no connection: it accepts the connection parameters only so that the hashtable a
 /// runbook splats into every North cmdlet works here too.</para>
 /// </remarks>
@@ -29,6 +38,10 @@ namespace North.PowerShell.Cmdlets;
 /// <example>
 /// <code>if (-not (Test-NorthRepository -Path ./sql -Quiet)) { throw 'The repository has errors.' }</code>
 /// <para>Stops a release script when the repository has an error.</para>
+/// </example>
+/// <example>
+/// <code>Test-NorthRepository -Path ./sql | Where-Object Code -like 'NORTH1*' | Format-Table Code, Path, Line</code>
+/// <para>Lists the lock-risk findings only: the statements that would block a live database.</para>
 /// </example>
 /// <seealso cref="GetNorthStatusCommand"/>
 /// <seealso href="about_North">about_North</seealso>

@@ -10,6 +10,7 @@ public class RepositoryCheckCorpusTests
 
     private static string[] CheckFolder(string root) =>
         RepositoryCheck.Run(new NorthSettings { MigrationsRoot = root })
+            .Where(d => !d.Code.StartsWith("NORTH1", StringComparison.Ordinal)) // lock-risk rules: LockRiskCorpusTests
             .Select(d => $"{d.Severity} {d.Code} {d.Path}{(d.Line is null ? "" : ":" + d.Line)}")
             .ToArray();
 
