@@ -62,17 +62,27 @@ public sealed partial class ScriptExecutor
         {
             await ApplyTimeoutsAsync(options, cancel);
             if (mode == TransactionMode.Atomic)
-                transaction = await _connection.BeginTransactionAsync(cancel);
+                transaction = options.EnclosingTransaction ?? await _connection.BeginTransactionAsync(cancel);
 
             using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
 
-            if (transaction is not null)
+            if (transaction is not null && options.EnclosingTransaction is not null)
+            {
+                _current = null;
+                var inside = new List<NpgsqlBatchCommand>(options.RecordCommands?.Invoke() ?? []) { new("RESET ALL"), new("RESET ROLE") };
+                await using var batch = new NpgsqlBatch(_connection, transaction);
+                inside.ForEach(batch.BatchCommands.Add);
+                await batch.ExecuteNonQueryAsync(cancel);
+                transaction = null;
+                reset = true;
+            }
+            else if (transaction is not null)
             {
                 _current = null;
                 if (recordAsync is not null)
                     await recordAsync(_connection, transaction, cancel);
-                await CommitAndResetAsync(options.RecordCommand?.Invoke(), cancel);
+                await CommitAndResetAsync(options.RecordCommands?.Invoke(), cancel);
                 transaction = null;
                 reset = true;
             }
@@ -82,10 +92,11 @@ public sealed partial class ScriptExecutor
                 reset = true;
                 if (recordAsync is not null)
                     await recordAsync(_connection, null, cancel);
-                if (options.RecordCommand is { } record)
+                if (options.RecordCommands?.Invoke() is { Count: > 0 } record)
                 {
                     await using var batch = new NpgsqlBatch(_connection);
-                    batch.BatchCommands.Add(record());
+                    foreach (var command in record)
+                        batch.BatchCommands.Add(command);
                     await batch.ExecuteNonQueryAsync(cancel);
                 }
             }
@@ -332,14 +343,12 @@ public sealed partial class ScriptExecutor
     /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
     /// rolls back and resets as for any other failure.
     /// </summary>
-    private async Task CommitAndResetAsync(NpgsqlBatchCommand? record, CancellationToken cancel)
+    private async Task CommitAndResetAsync(IReadOnlyList<NpgsqlBatchCommand>? record, CancellationToken cancel)
     {
         await using var batch = new NpgsqlBatch(_connection);
-        if (record is not null)
-        {
-            // The history row, in the file's transaction; if it fails, the server skips the rest.
-            batch.BatchCommands.Add(record);
-        }
+        // The history row (and what travels with it), in the file's transaction; if one fails, the server skips the rest.
+        foreach (var command in record ?? [])
+            batch.BatchCommands.Add(command);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
         await batch.ExecuteNonQueryAsync(cancel);

@@ -70,6 +70,9 @@ public sealed record NorthSettings
     /// <summary>Table whose comment <see cref="VersionDetector.TableComment"/> reads.</summary>
     public string CommentTable { get; init; } = "django_site";
 
+    /// <summary>A file edited after it was applied stops a run (as Flyway's validate); false: a warning.</summary>
+    public bool FailOnModified { get; init; }
+
     /// <summary>How long a run waits for the migration lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

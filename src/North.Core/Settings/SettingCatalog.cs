@@ -58,6 +58,8 @@ internal static class SettingCatalog
             (s, v) => s with { VersionTableColumn = (string)v! }, p => p.VersionTableColumn),
         new(nameof(NorthSettings.CommentTable), SettingType.Text, [],
             (s, v) => s with { CommentTable = (string)v! }, p => p.CommentTable),
+        new(nameof(NorthSettings.FailOnModified), SettingType.Bool, [],
+            (s, v) => s with { FailOnModified = (bool)v! }, p => p.FailOnModified),
         new(nameof(NorthSettings.LockTimeout), SettingType.Duration, [],
             (s, v) => s with { LockTimeout = (TimeSpan)v! }, p => p.LockTimeout),
         new(nameof(NorthSettings.DdlLockTimeout), SettingType.Duration, [],
