@@ -96,9 +96,11 @@ public sealed class Migrator
     {
         options ??= new MigrateOptions();
         var repository = MigrationRepository.Load(_settings, _reporter);
-        await using var connection = await _connections.OpenAsync(cancel: cancel).ConfigureAwait(false);
-        var key = AdvisoryLock.KeyFor((await History.InspectAsync(connection, cancel).ConfigureAwait(false)).QualifiedName);
+        var key = await ResolveLockKeyAsync(cancel).ConfigureAwait(false);
         await using var runLock = await AdvisoryLock.AcquireAsync(_connections, key, options.LockTimeout ?? _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
+        // The script session opens once the lock is held (a session waiting idle could meet the
+        // server's idle_session_timeout), and is the run's own, not a pooled one that idled.
+        await using var connection = await _connections.OpenAsync(pooled: false, cancel).ConfigureAwait(false);
 
         // Read under the lock: a run that waited sees what the previous one did.
         var shape = await History.InspectAsync(connection, cancel).ConfigureAwait(false);
@@ -382,7 +384,9 @@ public sealed class Migrator
             records.Add(new HistoryRecord(step.Version!.Text, step.Name, HistoryMode.Faked, FileChecksum.Compute(step.SchemaFile)));
         }
         await using var batch = new NpgsqlBatch(run.Connection, transaction);
-        foreach (var command in AsNorth()) batch.BatchCommands.Add(command);
+        // As the connecting user; no search_path change here: in an initialization that commits as
+        // one, a transaction-local setting would last into the next files (the names are qualified).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RESET ROLE"));
         batch.BatchCommands.Add(run.Lock.GuardCommand());
         foreach (var record in records) batch.BatchCommands.Add(shape.InsertBatchCommand(record));
         if (done is not null) batch.BatchCommands.Add(done);

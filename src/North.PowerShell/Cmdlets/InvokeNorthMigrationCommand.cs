@@ -46,6 +46,13 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
     [Parameter]
     public SwitchParameter AllowOutOfOrder { get; set; }
 
+    /// <summary>
+    /// Initializes a database that has tables of its own and no migration history (refused
+    /// otherwise, with NorthDatabaseNotEmpty: adopt such a database with Register-NorthMigration).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>How long to wait for another run's lock before failing (default: the LockTimeout setting, 5 minutes).</summary>
     [Parameter]
     public TimeSpan? LockTimeout { get; set; }
@@ -98,6 +105,7 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         var options = new MigrateOptions
         {
             AllowOutOfOrder = AllowOutOfOrder,
+            Force = Force,
             LockTimeout = LockTimeout,
             Steps = _piped.Count == 0 && accepted.Count == plan.Count ? null : accepted,
             OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)),
