@@ -10,11 +10,13 @@ namespace North.Core.Migrating;
 
 /// <summary>
 /// One run's working state: its script session, executor, run lock, history shape and results.
-/// Each step runs under a <see cref="LockWatch"/>, after proving the lock is held.
+/// The run is under one <see cref="LockWatch"/> from start to end; each step first proves the lock is held.
 /// </summary>
 internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor executor, AdvisoryLock runLock, UnfinishedTable journal,
-    MigrateOptions options, string activity, int stepCount, IReporter reporter)
+    MigrateOptions options, string activity, int stepCount, IReporter reporter, CancellationToken cancel) : IAsyncDisposable
 {
+    private readonly LockWatch _watch = runLock.Watch(connection.ProcessID, cancel);
+
     private const int ProgressId = 1;
     private bool _journalReady;
 
@@ -47,29 +49,26 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
     {
         reporter.Progress(new ProgressReport(ProgressId, Activity, $"{Results.Count + 1}/{stepCount} {step.Action} {step.Version?.Text} {step.Name}",
             Results.Count * 100 / Math.Max(1, stepCount)));
-        LockWatch? watch = null;
+        var watch = _watch;
         try
         {
             await Lock.VerifyAsync(cancel).ConfigureAwait(false);
-            watch = Lock.Watch(Connection.ProcessID, cancel);
             return await body(watch.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             // Stop at the first error; the caller sees the failed step, then the error itself.
             options.OnStepCompleted?.Invoke(new StepResult(step.Order, step.Version, step.Name, step.Action, StepStatus.Failed, clock.Elapsed, 0, 0, step.Path));
-            var problem = watch?.Problem ?? WatchProblem.None;
+            var problem = watch.Problem;
             if (problem == WatchProblem.SelfDeadlock)
                 throw Lock.SelfDeadlock(step.Path ?? step.Name, e);
             if (problem == WatchProblem.LockLost || IsLockLost(e))
                 throw Lock.Lost(e);
             throw;
         }
-        finally
-        {
-            if (watch is not null) await watch.DisposeAsync().ConfigureAwait(false);
-        }
     }
+
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
 
     public void Completed(StepResult result)
     {

@@ -133,8 +133,8 @@ public sealed class Migrator
             return Array.Empty<StepResult>();
         }
 
-        var run = new MigrationRun(connection, new ScriptExecutor(connection, _reporter), runLock, journal, options,
-            $"Migrating {_connections.Target} to {state.Version.TargetVersion.Text}", steps.Count, _reporter) { Shape = shape };
+        await using var run = new MigrationRun(connection, new ScriptExecutor(connection, _reporter), runLock, journal, options,
+            $"Migrating {_connections.Target} to {state.Version.TargetVersion.Text}", steps.Count, _reporter, cancel) { Shape = shape };
         try
         {
             var initSteps = state.Version.Initialized ? new List<PlanStep>() : steps.TakeWhile(s => s.Action != PlanAction.Apply).ToList();
