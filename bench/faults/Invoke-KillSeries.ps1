@@ -5,7 +5,7 @@
     Builds a repository of -Files atomic migrations (tables and rows) over a schema whose COMMIT is
     slowed by a deferred trigger, migrates a reference database cleanly, then for each kill: starts
     Invoke-NorthMigration in a child pwsh, kills it (SIGKILL) once the history holds a random number
-    of rows, runs it again to the end and compares schema, data and history with the reference
+    of rows, runs it again to the end (in this session) and compares schema, data and history with the reference
     (every file recorded once, nothing unfinished). -AtSchemaCommit adds one kill during the
     initialization's COMMIT. Prints one line per kill and 'N/M passed'; -PassThru returns the objects.
 .EXAMPLE
@@ -81,6 +81,18 @@ function Start-North([string] $Database, [string] $Root) {
     [System.Diagnostics.Process]::Start($start)
 }
 
+# The clean run and each run after a kill go in this session (a DBA running it again): only the
+# runs that are killed need a process of their own.
+Import-Module $ModuleManifest
+function Invoke-North([string] $Database, [string] $Root) {
+    $cs = "Host=$($server['host']);Port=$($server['port']);Username=$($server['username']);Password=$($server['password']);Database=$Database"
+    try {
+        Invoke-NorthMigration -Path $Root -ConnectionString $cs -Confirm:$false -ErrorAction Stop | Out-Null
+        [pscustomobject]@{ ExitCode = 0; Error = '' }
+    }
+    catch { [pscustomobject]@{ ExitCode = 1; Error = "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" } }
+}
+
 function Wait-North($Process) {
     $stderr = $Process.StandardError.ReadToEndAsync()
     $null = $Process.StandardOutput.ReadToEnd()
@@ -106,7 +118,7 @@ $results = [System.Collections.Generic.List[object]]::new()
 $reference = New-Database
 try {
     $clock = [Diagnostics.Stopwatch]::StartNew()
-    $clean = Wait-North (Start-North $reference $root)
+    $clean = Invoke-North $reference $root
     if ($clean.ExitCode -ne 0) { throw "The clean run failed: $($clean.Error)" }
     $expected = (Invoke-Sql $reference $snapshot) -join "`n"
     Write-Host ("Clean run of {0} files: {1:0.0} s (seed {2})" -f $Files, $clock.Elapsed.TotalSeconds, $Seed)
@@ -134,7 +146,7 @@ try {
             $killed = -not $run.HasExited
             if ($killed) { $run.Kill() }
             $null = Wait-North $run
-            $again = Wait-North (Start-North $db $root)
+            $again = Invoke-North $db $root
             $actual = (Invoke-Sql $db $snapshot) -join "`n"
             $passed = $again.ExitCode -eq 0 -and $actual -eq $expected
             $detail = if ($again.ExitCode -ne 0) { $again.Error } elseif (-not $passed) {
