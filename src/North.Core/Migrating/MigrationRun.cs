@@ -80,7 +80,7 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
-            if (x is PostgresException { SqlState: AdvisoryLock.LostSqlState } || x is ScriptException { SqlState: AdvisoryLock.LostSqlState })
+            if (x is PostgresException { SqlState: AdvisoryLock.LostSqlState } || x is Errors.ScriptException { SqlState: AdvisoryLock.LostSqlState })
                 return true;
             if (x is Errors.NorthException { ErrorId: "NorthLockLost" })
                 return true;

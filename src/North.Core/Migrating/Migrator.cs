@@ -9,6 +9,7 @@ using North.Core.Locking;
 using North.Core.Planning;
 using North.Core.Reporting;
 using North.Core.Repository;
+using North.Core.Running;
 using North.Core.Settings;
 using North.Core.Versions;
 using Npgsql;
@@ -26,14 +27,25 @@ public sealed class Migrator
     private const int ProgressId = 1;
     private const int IterationProgressId = 2;
 
+    private readonly RunContext _context;
     private readonly NorthSettings _settings;
     private readonly ConnectionFactory _connections;
     private readonly IReporter _reporter;
 
+    /// <summary>A migrator for callers without a shell location: <c>\i</c> resolves against the migrations root.</summary>
     public Migrator(NorthSettings settings, ConnectionFactory connections, IReporter? reporter = null, IVersionDetector? detector = null)
+        : this(new RunContext(settings, settings.MigrationsRoot, connections), reporter, detector)
     {
+    }
+
+    /// <summary>A migrator for one call, with what the call decided once (<see cref="RunContext"/>).</summary>
+    public Migrator(RunContext context, IReporter? reporter = null, IVersionDetector? detector = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        var settings = context.Settings;
         _settings = settings;
-        _connections = connections;
+        _connections = context.Connections;
         _reporter = reporter ?? NullReporter.Instance;
         History = new HistoryTable(new HistoryTableOptions
         {
@@ -44,13 +56,11 @@ public sealed class Migrator
             NameColumn = settings.NameColumn,
             AppliedAtColumn = settings.AppliedAtColumn,
         });
-        Detector = detector ?? settings.VersionDetector switch
-        {
-            VersionDetector.VersionTable => new VersionTableDetector(settings.VersionTable, settings.VersionTableColumn),
-            VersionDetector.TableComment => new TableCommentDetector(settings.CommentTable),
-            _ => new HistoryVersionDetector(),
-        };
+        Detector = detector ?? VersionDetectors.Create(settings);
     }
+
+    /// <summary>What this call decided once: settings, working folder, connections, file facts.</summary>
+    public RunContext Context => _context;
 
     public HistoryTable History { get; }
 
@@ -72,7 +82,7 @@ public sealed class Migrator
     /// <summary>Where the database stands and what a run would do; changes nothing and takes no lock.</summary>
     public async Task<MigrationState> ReadStateAsync(bool allowOutOfOrder = false, CancellationToken cancel = default)
     {
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         await using var connection = await _connections.OpenAsync(cancel: cancel).ConfigureAwait(false);
         var shape = await History.InspectAsync(connection, cancel).ConfigureAwait(false);
         var unfinished = await new UnfinishedTable(shape).ReadAsync(connection, cancel).ConfigureAwait(false);
@@ -95,7 +105,7 @@ public sealed class Migrator
     public async Task<IReadOnlyList<StepResult>> MigrateAsync(MigrateOptions? options = null, CancellationToken cancel = default)
     {
         options ??= new MigrateOptions();
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         var key = await ResolveLockKeyAsync(cancel).ConfigureAwait(false);
         await using var runLock = await AdvisoryLock.AcquireAsync(_connections, key, options.LockTimeout ?? _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
         // The script session opens once the lock is held (a session waiting idle could meet the
@@ -175,7 +185,7 @@ public sealed class Migrator
     /// </summary>
     public async Task<IReadOnlyList<HistoryRow>> RegisterAsync(MigrationVersion version, string? name = null, CancellationToken cancel = default)
     {
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         var folder = repository.Find(version) ?? throw new NorthException(
             $"Version {version.Text} has no folder in '{repository.Root}'.", "NorthVersionNotFound", NorthErrorKind.ObjectNotFound, version.Text,
             "Give a version that exists on disk.");
@@ -192,7 +202,7 @@ public sealed class Migrator
             .Where(r => r.ParsedVersion is not null).Select(r => (r.ParsedVersion!, r.Name)).ToHashSet();
         var chosen = files.ToList();
         var records = chosen.Where(f => !recorded.Contains((f.Version, f.Name)))
-            .Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path))).ToList();
+            .Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path, _context.Files))).ToList();
         var journal = new UnfinishedTable(shape);
         var unfinished = await journal.ReadAsync(connection, cancel).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancel).ConfigureAwait(false);
@@ -272,12 +282,12 @@ public sealed class Migrator
         {
             // An initialization that stopped: the database is not initialized, whatever its rows say,
             // and the plan is what is left of the initialization, then the rest.
-            var resumed = new MigrationPlanner(repository).Plan(history, null, allowOutOfOrder);
+            var resumed = new MigrationPlanner(repository, _context.WorkingDirectory).Plan(history, null, allowOutOfOrder);
             var left = resumed.Plan.Where(s => !initMarker.Done.Contains(InitStepId(s))).Select((s, i) => s with { Order = i + 1 }).ToList();
             return resumed with { Plan = left };
         }
         var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known) { HistoryRows = history }, cancel).ConfigureAwait(false);
-        return new MigrationPlanner(repository).Plan(history, current, allowOutOfOrder);
+        return new MigrationPlanner(repository, _context.WorkingDirectory).Plan(history, current, allowOutOfOrder);
     }
 
     /// <summary>How an initialization step is named in its marker.</summary>
@@ -307,8 +317,8 @@ public sealed class Migrator
                     {
                         return await RecordFakedAsync(run, step, clock, transaction, null, token).ConfigureAwait(false);
                     }
-                    var options = ExecutionOptionsFor(step.Path!, run.Activity) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
-                    var script = await run.Executor.ExecuteFileAsync(step.Path!, options, null, token).ConfigureAwait(false);
+                    var options = ExecutionOptionsFor(step, run.Activity) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
+                    var script = await run.Executor.ExecuteFileAsync(step.Path!, options, token).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
                 }, cancel).ConfigureAwait(false));
             }
@@ -362,11 +372,11 @@ public sealed class Migrator
                 {
                     await RunBatchAsync(run.Connection, null, journal.RunningCommand(initVersion, id)).ConfigureAwait(false);
                 }
-                var options = ExecutionOptionsFor(step.Path!, run.Activity) with
+                var options = ExecutionOptionsFor(step, run.Activity) with
                 {
                     RecordCommands = () => atomic ? [run.Lock.GuardCommand(), journal.DoneCommand(initVersion, id)] : [journal.DoneCommand(initVersion, id)],
                 };
-                var script = await run.Executor.ExecuteFileAsync(step.Path!, options, null, token).ConfigureAwait(false);
+                var script = await run.Executor.ExecuteFileAsync(step.Path!, options, token).ConfigureAwait(false);
                 return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
             }, cancel).ConfigureAwait(false);
             run.Completed(result);
@@ -378,10 +388,10 @@ public sealed class Migrator
     {
         var shape = await History.EnsureCreatedAsync(run.Connection, cancel).ConfigureAwait(false);
         run.Shape = shape;
-        var records = step.Files.Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path))).ToList();
+        var records = step.Files.Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path, _context.Files))).ToList();
         if (step.SchemaFile is not null)
         {
-            records.Add(new HistoryRecord(step.Version!.Text, step.Name, HistoryMode.Faked, FileChecksum.Compute(step.SchemaFile)));
+            records.Add(new HistoryRecord(step.Version!.Text, step.Name, HistoryMode.Faked, FileChecksum.Compute(step.SchemaFile, _context.Files)));
         }
         await using var batch = new NpgsqlBatch(run.Connection, transaction);
         // As the connecting user; no search_path change here: in an initialization that commits as
@@ -402,7 +412,7 @@ public sealed class Migrator
         }
         var shape = run.Shape;
         var file = step.Files[0];
-        var checksum = FileChecksum.Compute(file.Path);
+        var checksum = FileChecksum.Compute(file.Path, _context.Files);
         // A file that cannot be atomic is marked as started first: if it is interrupted, the next run knows.
         var atomic = step.Transaction == TransactionMode.Atomic;
         if (!atomic)
@@ -412,7 +422,7 @@ public sealed class Migrator
         }
         // The history row travels with the file's COMMIT: applied and recorded together, in one round
         // trip, as the connecting user, after proving the run still holds its lock.
-        var options = ExecutionOptionsFor(file.Path, activity: run.Activity) with
+        var options = ExecutionOptionsFor(step, run.Activity) with
         {
             RecordCommands = () =>
             {
@@ -424,7 +434,7 @@ public sealed class Migrator
         };
         try
         {
-            var script = await run.Executor.ExecuteFileAsync(file.Path, options, null, cancel).ConfigureAwait(false);
+            var script = await run.Executor.ExecuteFileAsync(file.Path, options, cancel).ConfigureAwait(false);
             return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
         }
         catch (ScriptException e) when (!atomic)
@@ -532,9 +542,13 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         }
     }
 
-    private ExecutionOptions ExecutionOptionsFor(string path, string activity) => new()
+    // The step carries what the plan decided about the file: manual or not, and its classification.
+    private ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
+        Classification = step.Classification,
+        Manual = step.Manual,
+        WorkingDirectory = _context.WorkingDirectory,
         LockTimeout = _settings.DdlLockTimeout,
         StatementTimeout = _settings.DdlStatementTimeout,
         OnIteration = it => _reporter.Progress(new ProgressReport(IterationProgressId, $"{System.IO.Path.GetFileName(it.File)} block {it.Block}",

@@ -1,4 +1,4 @@
-using North.Core.Execution;
+using North.Core.Errors;
 using North.Core.Planning;
 using North.Core.Sql;
 

@@ -53,10 +53,6 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>How long to wait for another run's lock before failing (default: the LockTimeout setting, 5 minutes).</summary>
-    [Parameter]
-    public TimeSpan? LockTimeout { get; set; }
-
     private protected override void Process()
     {
         if (InputObject is not null)
@@ -106,7 +102,6 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         {
             AllowOutOfOrder = AllowOutOfOrder,
             Force = Force,
-            LockTimeout = LockTimeout,
             Steps = _piped.Count == 0 && accepted.Count == plan.Count ? null : accepted,
             OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)),
         };
