@@ -123,22 +123,31 @@ public sealed class ConnectionFactory
     public string Describe() =>
         $"{Username}@{Target} (sslmode={_builder.SslMode.ToString().ToLowerInvariant()}, application_name={_builder.ApplicationName})";
 
-    /// <summary>A new, closed connection. <paramref name="pooled"/> false gives a session that really ends on close.</summary>
-    public NpgsqlConnection CreateConnection(bool pooled = true)
+    /// <summary>
+    /// A new, closed connection. <paramref name="pooled"/> false gives a session that really ends on
+    /// close; <paramref name="keepAlive"/> adds TCP keepalives and Npgsql's keepalive query (the run
+    /// lock's session, idle for a whole run, must not be dropped by a proxy or a firewall).
+    /// </summary>
+    public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false)
     {
-        if (pooled)
+        if (pooled && !keepAlive)
         {
             return new NpgsqlConnection(ConnectionString);
         }
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = pooled };
+        if (keepAlive)
+        {
+            builder.TcpKeepAlive = true;
+            builder.KeepAlive = 15;
+        }
         return new NpgsqlConnection(builder.ConnectionString);
     }
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
     /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default)
+    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default, bool keepAlive = false)
     {
-        var connection = CreateConnection(pooled);
+        var connection = CreateConnection(pooled, keepAlive);
         try
         {
             await connection.OpenAsync(cancel).ConfigureAwait(false);

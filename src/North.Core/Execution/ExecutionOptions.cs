@@ -40,10 +40,19 @@ public sealed record ExecutionOptions
     public string? WorkingDirectory { get; init; }
 
     /// <summary>
-    /// The history insert as a command, made when the file has run. In atomic mode it goes in the
-    /// same round trip as COMMIT (no extra round trip per file); otherwise it runs after the file.
+    /// The history insert, with the statements that must travel with it (the run lock's check,
+    /// North's own role and search_path), made when the file has run. In atomic mode they go in the
+    /// same round trip as COMMIT (no extra round trip per file); otherwise they run after the file,
+    /// in one implicit transaction.
     /// </summary>
-    public Func<NpgsqlBatchCommand>? RecordCommand { get; init; }
+    public Func<IReadOnlyList<NpgsqlBatchCommand>>? RecordCommands { get; init; }
+
+    /// <summary>
+    /// A transaction of the caller's (an initialization that commits as one): an atomic file runs
+    /// inside it and neither commits nor discards the session; the file's session settings are
+    /// reset with <c>RESET ALL</c> and <c>RESET ROLE</c> instead.
+    /// </summary>
+    public NpgsqlTransaction? EnclosingTransaction { get; init; }
 
     /// <summary>
     /// Work done first inside an atomic file's transaction, before its first statement (Clear-NorthDatabase's

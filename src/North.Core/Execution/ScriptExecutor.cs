@@ -31,7 +31,7 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>
-    /// Runs a file. <see cref="ExecutionOptions.RecordCommand"/> (the history insert) goes with the
+    /// Runs a file. <see cref="ExecutionOptions.RecordCommands"/> (the history insert) goes with the
     /// file's COMMIT in <see cref="TransactionMode.Atomic"/> mode, after the file otherwise. Throws
     /// <see cref="ScriptException"/> on the first failure, the server's included (a statement, the
     /// COMMIT, the history insert, the file's SETs, the session reset); in atomic mode nothing of
@@ -67,7 +67,7 @@ public sealed partial class ScriptExecutor
         {
             await ApplyTimeoutsAsync(path, options, cancel);
             if (mode == TransactionMode.Atomic)
-                transaction = await _connection.BeginTransactionAsync(cancel);
+                transaction = options.EnclosingTransaction ?? await _connection.BeginTransactionAsync(cancel);
             if (options.BeforeFirstStatement is { } first)
             {
                 if (transaction is null)
@@ -78,10 +78,20 @@ public sealed partial class ScriptExecutor
             using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
 
-            if (transaction is not null)
+            if (transaction is not null && options.EnclosingTransaction is not null)
             {
                 _current = null;
-                await CommitAndResetAsync(path, run.LastItem, options.RecordCommand?.Invoke(), cancel);
+                var inside = new List<NpgsqlBatchCommand>(options.RecordCommands?.Invoke() ?? []) { new("RESET ALL"), new("RESET ROLE") };
+                await using var batch = new NpgsqlBatch(_connection, transaction);
+                inside.ForEach(batch.BatchCommands.Add);
+                await batch.ExecuteNonQueryAsync(cancel);
+                transaction = null;
+                reset = true;
+            }
+            else if (transaction is not null)
+            {
+                _current = null;
+                await CommitAndResetAsync(path, run.LastItem, options.RecordCommands?.Invoke(), cancel);
                 transaction = null;
                 reset = true;
             }
@@ -89,10 +99,11 @@ public sealed partial class ScriptExecutor
             {
                 await ResetSessionAsync(path, run.LastItem, cancel);
                 reset = true;
-                if (options.RecordCommand is { } record)
+                if (options.RecordCommands?.Invoke() is { Count: > 0 } record)
                 {
                     await using var batch = new NpgsqlBatch(_connection);
-                    batch.BatchCommands.Add(record());
+                    foreach (var command in record)
+                        batch.BatchCommands.Add(command);
                     try
                     {
                         await batch.ExecuteNonQueryAsync(cancel);
@@ -368,14 +379,12 @@ public sealed partial class ScriptExecutor
     /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
     /// rolls back and resets as for any other failure.
     /// </summary>
-    private async Task CommitAndResetAsync(string path, ScriptItem? lastItem, NpgsqlBatchCommand? record, CancellationToken cancel)
+    private async Task CommitAndResetAsync(string path, ScriptItem? lastItem, IReadOnlyList<NpgsqlBatchCommand>? record, CancellationToken cancel)
     {
         await using var batch = new NpgsqlBatch(_connection);
-        if (record is not null)
-        {
-            // The history row, in the file's transaction; if it fails, the server skips the rest.
-            batch.BatchCommands.Add(record);
-        }
+        // The history row (and what travels with it), in the file's transaction; if one fails, the server skips the rest.
+        foreach (var command in record ?? [])
+            batch.BatchCommands.Add(command);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
         try
@@ -384,7 +393,7 @@ public sealed partial class ScriptExecutor
         }
         catch (PostgresException e)
         {
-            var what = ReferenceEquals(e.BatchCommand, record) && record is not null
+            var what = record is not null && e.BatchCommand is not null && record.Contains(e.BatchCommand)
                 ? "the history insert (North's, in the file's transaction)"
                 : e.BatchCommand?.CommandText == "DISCARD ALL" ? "DISCARD ALL (North's, after the file)" : "COMMIT (North's, ending the file's transaction)";
             throw AtEnd(path, lastItem, e, what);

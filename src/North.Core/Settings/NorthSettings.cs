@@ -76,6 +76,9 @@ public sealed record NorthSettings
     /// <summary>Names (wildcards <c>*</c>, <c>?</c>) of the databases Clear-NorthDatabase may empty without -Force.</summary>
     public IReadOnlyList<string> ClearableDatabases { get; init; } = [];
 
+    /// <summary>A file edited after it was applied stops a run (as Flyway's validate); false: a warning.</summary>
+    public bool FailOnModified { get; init; }
+
     /// <summary>How long a run waits for the migration lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

@@ -63,6 +63,8 @@ internal static class SettingCatalog
             (s, v) => s with { CommentTable = (string)v! }, p => p.CommentTable),
         new(nameof(NorthSettings.ClearableDatabases), SettingType.List, [],
             (s, v) => s with { ClearableDatabases = (IReadOnlyList<string>)v! }, p => p.ClearableDatabases),
+        new(nameof(NorthSettings.FailOnModified), SettingType.Bool, [],
+            (s, v) => s with { FailOnModified = (bool)v! }, p => p.FailOnModified),
         new(nameof(NorthSettings.LockTimeout), SettingType.Duration, [],
             (s, v) => s with { LockTimeout = (TimeSpan)v! }, p => p.LockTimeout),
         new(nameof(NorthSettings.DdlLockTimeout), SettingType.Duration, [],
