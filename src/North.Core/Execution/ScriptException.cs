@@ -1,3 +1,4 @@
+using North.Core.Connections;
 using North.Core.Errors;
 using Npgsql;
 
@@ -26,9 +27,9 @@ public class ScriptException : NorthException
     {
         SqlState = error.SqlState;
         ServerMessage = error.MessageText;
-        Detail = error.Detail;
+        Detail = SecretMask.InText(error.Detail);
         Hint = error.Hint;
-        StatementFirstLine = statementFirstLine;
+        StatementFirstLine = SecretMask.InStatement(statementFirstLine);
     }
 
     /// <summary>A failure that is not the server's (a do-until-0 cap, a transaction left open...).</summary>
@@ -56,13 +57,14 @@ public class ScriptException : NorthException
 
     private static string Format(string file, int line, int column, PostgresException e, string firstLine)
     {
-        var text = $"{file}:{line}:{column}: {e.Severity} {e.SqlState}: {e.MessageText}";
+        // The server's words may quote a connection string (dblink, a foreign server): its password is masked.
+        var text = $"{file}:{line}:{column}: {e.Severity} {e.SqlState}: {SecretMask.InText(e.MessageText)}";
         if (!string.IsNullOrEmpty(e.Detail))
-            text += $" (DETAIL: {e.Detail})";
+            text += $" (DETAIL: {SecretMask.InText(e.Detail)})";
         if (!string.IsNullOrEmpty(e.Hint))
             text += $" (HINT: {e.Hint})";
         if (!string.IsNullOrEmpty(firstLine))
-            text += $" in: {firstLine}";
+            text += $" in: {SecretMask.InStatement(firstLine)}";
         return text;
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using North.Core.Connections;
 using North.Core.Reporting;
 using North.Core.Sql;
 using Npgsql;
@@ -144,7 +145,7 @@ public sealed partial class ScriptExecutor
                     if (run.Mode == TransactionMode.Atomic
                         && (index == run.Classification.OuterBeginIndex || index == run.Classification.OuterCommitIndex))
                     {
-                        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} (replaced by North's own transaction)");
+                        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} (replaced by North's own transaction)");
                         break;
                     }
                     if (block is not null)
@@ -209,7 +210,7 @@ public sealed partial class ScriptExecutor
     private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         _current = statement;
-        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
         var command = new NpgsqlBatchCommand(statement.Text);
@@ -226,7 +227,7 @@ public sealed partial class ScriptExecutor
         long rows = command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge
             ? (long)command.Rows
             : 0;
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({RowsText(command)}, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({RowsText(command)}, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return rows;
     }
 
@@ -234,7 +235,7 @@ public sealed partial class ScriptExecutor
     {
         var statement = copy.Statement;
         _current = statement;
-        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         long started = Stopwatch.GetTimestamp();
         long rows = 0;
         TextWriter writer;
@@ -269,7 +270,7 @@ public sealed partial class ScriptExecutor
         {
             throw LocatedCopy(copy, e);
         }
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return rows;
     }
 
