@@ -38,6 +38,18 @@ public class ScriptException : NorthException
     {
     }
 
+    /// <summary>A failure that is not the server's, with an id of its own (a do-until-0 limit...).</summary>
+    public ScriptException(string file, int line, int column, string problem, string? recommendedAction, string errorId, NorthErrorKind kind)
+        : this($"{file}:{line}:{column}: {problem}", errorId, kind, file, line, column, recommendedAction)
+    {
+    }
+
+    /// <summary>A do-until-0 block reached its iteration cap without an execution that changed 0 rows.</summary>
+    public const string IterationLimitId = "NorthDoUntilZeroIterationLimit";
+
+    /// <summary>A do-until-0 block ran past its time limit; its running execution was cancelled.</summary>
+    public const string TimeLimitId = "NorthDoUntilZeroTimeLimit";
+
     public string File { get; }
 
     public int Line { get; }

@@ -183,28 +183,52 @@ public sealed partial class ScriptExecutor
         var rowsPerIteration = new List<long>();
         run.Blocks.Add(rowsPerIteration);
         int progressId = 1000 + blockNumber;
-        for (int iteration = 1; ; iteration++)
+        // The time limit cancels the running statement (Npgsql sends the server a cancel request).
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (run.Options.BlockTimeLimit is TimeSpan timeLimit)
+            limit.CancelAfter(timeLimit);
+        int iteration = 1;
+        try
         {
-            if (run.Options.MaxIterations is int cap && iteration > cap)
-                throw new ScriptException(start.File, start.Line, start.Column,
-                    $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows)",
-                    "Raise the iteration cap, or check that the block's statements converge to 0 rows.");
-            long rows = 0;
-            foreach (var statement in statements)
+            for (; ; iteration++)
             {
-                var changed = await ExecuteAsync(statement, transaction, cancel);
-                rows += changed;
-                run.Statements++;
+                if (run.Options.MaxIterations is int cap && iteration > cap)
+                    throw new ScriptException(start.File, start.Line, start.Column,
+                        $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows); {KeptText(run)}",
+                        "Check that the block's statements converge to 0 rows, or raise DoUntilZeroMaxIterations (NORTH_DO_UNTIL_ZERO_MAX_ITERATIONS, north.json).",
+                        ScriptException.IterationLimitId, Errors.NorthErrorKind.InvalidOperation);
+                long rows = 0;
+                foreach (var statement in statements)
+                {
+                    var changed = await ExecuteAsync(statement, transaction, limit.Token);
+                    rows += changed;
+                    run.Statements++;
+                }
+                run.Rows += rows;
+                rowsPerIteration.Add(rows);
+                run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
+                _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
+                _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
+                if (rows == 0)
+                    return;
+                limit.Token.ThrowIfCancellationRequested();
             }
-            run.Rows += rows;
-            rowsPerIteration.Add(rows);
-            run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
-            _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
-            _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
-            if (rows == 0)
-                return;
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            _current = null;
+            throw new ScriptException(start.File, start.Line, start.Column,
+                $"do-until-0 block ran past its time limit of {run.Options.BlockTimeLimit} in iteration {iteration} " +
+                $"({iteration - 1} done, last: {(rowsPerIteration.Count > 0 ? rowsPerIteration[^1] : 0)} rows); iteration {iteration} was cancelled and {KeptText(run)}",
+                "Check that the block's statements converge to 0 rows, or raise DoUntilZeroTimeLimit (NORTH_DO_UNTIL_ZERO_TIME_LIMIT, north.json).",
+                ScriptException.TimeLimitId, Errors.NorthErrorKind.OperationTimeout);
         }
     }
+
+    // What a failed block leaves behind: an atomic file's transaction rolls back, an autocommit file keeps what it committed.
+    private static string KeptText(Run run) => run.Mode == TransactionMode.Atomic
+        ? "nothing of the file is kept or recorded"
+        : "the file is not recorded; statements it committed before stay";
 
     /// <summary>Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE).</summary>
     private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)

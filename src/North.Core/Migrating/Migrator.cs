@@ -246,6 +246,8 @@ public sealed class Migrator
     private ExecutionOptions ExecutionOptionsFor(string path, string activity) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
+        MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
+        BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
         LockTimeout = _settings.DdlLockTimeout,
         StatementTimeout = _settings.DdlStatementTimeout,
         OnIteration = it => _reporter.Progress(new ProgressReport(IterationProgressId, $"{System.IO.Path.GetFileName(it.File)} block {it.Block}",
