@@ -30,6 +30,9 @@ public sealed record ExecutionOptions
     /// <summary>Folder <c>\i</c> is relative to; default the process's current folder.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>Folders <c>\i</c>/<c>\ir</c> may read from; null: anywhere.</summary>
+    public Repository.ReadableFolders? ReadableFolders { get; init; }
+
     /// <summary>
     /// The history insert as a command, made when the file has run. In atomic mode it goes in the
     /// same round trip as COMMIT (no extra round trip per file); otherwise it runs after the file.

@@ -50,6 +50,18 @@ public class ScriptException : NorthException
     /// <summary>A do-until-0 block ran past its time limit; its running execution was cancelled.</summary>
     public const string TimeLimitId = "NorthDoUntilZeroTimeLimit";
 
+    /// <summary>A script file (a migration, a schema, fixtures, an include) cannot be read: missing, dangling link, no permission.</summary>
+    public const string FileUnreadableId = "NorthFileUnreadable";
+
+    /// <summary>A script file is a FIFO, a socket or a device: North reads regular files only (a FIFO would block it).</summary>
+    public const string FileNotRegularId = "NorthFileNotRegular";
+
+    /// <summary>A NUL byte in a script: PostgreSQL cannot take one in a statement.</summary>
+    public const string NulByteId = "NorthNulByte";
+
+    /// <summary>An include or a schema/fixtures template resolves outside the migrations root and the AllowedFolders.</summary>
+    public const string PathOutsideRootId = "NorthPathOutsideRoot";
+
     public string File { get; }
 
     public int Line { get; }

@@ -44,6 +44,7 @@ public sealed partial class ScriptExecutor
         {
             Variables = options.Variables,
             WorkingDirectory = options.WorkingDirectory,
+            ReadableFolders = options.ReadableFolders,
             CurrentDatabase = _connection.Database,
         };
 
@@ -67,6 +68,9 @@ public sealed partial class ScriptExecutor
 
             using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
+            // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
+            if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
+                _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
             if (transaction is not null)
             {

@@ -243,9 +243,12 @@ public sealed class Migrator
         }
     }
 
+    private ReadableFolders? _readable;
+
     private ExecutionOptions ExecutionOptionsFor(string path, string activity) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
+        ReadableFolders = _readable ??= new ReadableFolders(_settings.MigrationsRoot, _settings.AllowedFolders),
         MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
         BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
         LockTimeout = _settings.DdlLockTimeout,

@@ -12,6 +12,19 @@ public static class FileChecksum
     /// <summary>The checksum of the file at <paramref name="path"/>.</summary>
     public static string Compute(string path)
     {
+        try
+        {
+            return ComputeReadable(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Repository.RepositoryException($"Cannot read '{path}': {e.Message}", Execution.ScriptException.FileUnreadableId,
+                Errors.NorthErrorKind.ReadError, path, "Check the file exists and is readable by this user.", e);
+        }
+    }
+
+    private static string ComputeReadable(string path)
+    {
         var info = new FileInfo(path);
         var (length, written) = (info.Length, info.LastWriteTimeUtc);
         if (Cache.TryGetValue(path, out var known) && known.Length == length && known.WrittenUtc == written)

@@ -15,12 +15,14 @@ public sealed class MigrationPlanner
 {
     private readonly MigrationRepository _repository;
     private readonly IReadOnlyList<string> _nonTransactionalKeywords;
+    private readonly ScriptReaderOptions _readerOptions;
     private Dictionary<string, string> _checksums = new(StringComparer.Ordinal);
 
     public MigrationPlanner(MigrationRepository repository)
     {
         _repository = repository;
         _nonTransactionalKeywords = repository.Settings.NonTransactionalKeywords;
+        _readerOptions = new ScriptReaderOptions { ReadableFolders = repository.ReadableFolders };
     }
 
     /// <summary>
@@ -220,7 +222,7 @@ public sealed class MigrationPlanner
 
     private PlanStep ApplyStep(int order, MigrationFile file, bool outOfOrder)
     {
-        var classification = ScriptClassifier.Classify(file.Path, _nonTransactionalKeywords);
+        var classification = ScriptClassifier.Classify(file.Path, _nonTransactionalKeywords, _readerOptions);
         return new PlanStep
         {
             Order = order,
@@ -242,7 +244,7 @@ public sealed class MigrationPlanner
         Version = version,
         Name = System.IO.Path.GetFileName(path),
         Path = path,
-        Transaction = ScriptClassifier.Classify(path, _nonTransactionalKeywords).Mode,
+        Transaction = ScriptClassifier.Classify(path, _nonTransactionalKeywords, _readerOptions).Mode,
     };
 
     private static MigrationStatus OnDisk(MigrationFile file) => new()

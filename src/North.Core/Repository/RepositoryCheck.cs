@@ -56,7 +56,7 @@ public static class RepositoryCheck
             // The psql reader needs readable UTF-8; a file that is not was reported once already.
             if (MigrationContentCheck.Run(migration, diagnostics))
             {
-                TransactionBlockCheck.Run(migration, diagnostics);
+                TransactionBlockCheck.Run(migration, new Sql.ScriptReaderOptions { ReadableFolders = repository.ReadableFolders }, diagnostics);
             }
         }
 

@@ -64,6 +64,8 @@ internal static class SettingCatalog
             (s, v) => s with { DdlLockTimeout = (TimeSpan?)v }, p => p.DdlLockTimeout),
         new(nameof(NorthSettings.DdlStatementTimeout), SettingType.Duration, [],
             (s, v) => s with { DdlStatementTimeout = (TimeSpan?)v }, p => p.DdlStatementTimeout),
+        new(nameof(NorthSettings.AllowedFolders), SettingType.List, [],
+            (s, v) => s with { AllowedFolders = (IReadOnlyList<string>)v! }, _ => null),
         new(nameof(NorthSettings.DoUntilZeroMaxIterations), SettingType.Count, [],
             (s, v) => s with { DoUntilZeroMaxIterations = (int)v! }, _ => null),
         new(nameof(NorthSettings.DoUntilZeroTimeLimit), SettingType.Duration, [],
