@@ -123,6 +123,10 @@ Describe 'Includes and templates stay under the migrations root' {
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthPathOutsideRoot,*'
         $e.Exception.Message | Should -BeLike "*'/etc/hostname', outside the migrations root*"
         Invoke-TestSql -Database $Db.Name -Sql "SELECT to_regclass('north_migrations') IS NULL" | Should -Be 't'
+        Set-Content "$repo/north.json" '{ "SchemaTemplate": "../../../../../../../../etc/hostname" }'
+        $d = Test-NorthRepository -Path $repo | Where-Object Code -eq 'NORTH023'
+        $d.Severity | Should -Be 'Error'
+        $d.Message | Should -Match 'outside the migrations root'
     }
 }
 

@@ -50,6 +50,6 @@ public static class DiagnosticCodes
     public const string NulByte = "NORTH021";
     /// <summary>Error: a file named like a migration is a FIFO, a socket or a device, not a regular file.</summary>
     public const string NotRegularFile = "NORTH022";
-    /// <summary>Error: an include (<c>\i</c>, <c>\ir</c>) resolves outside the migrations root and AllowedFolders.</summary>
+    /// <summary>Error: an include (<c>\i</c>, <c>\ir</c>) or a schema/fixtures template resolves outside the migrations root and AllowedFolders.</summary>
     public const string PathOutsideRoot = "NORTH023";
 }

@@ -95,7 +95,8 @@ public static class RepositoryCheck
         }
         catch (RepositoryException e)
         {
-            diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.SchemaNotFound, "schemas", null, e.Message));
+            var code = e.ErrorId == Execution.ScriptException.PathOutsideRootId ? DiagnosticCodes.PathOutsideRoot : DiagnosticCodes.SchemaNotFound;
+            diagnostics.Add(new(DiagnosticSeverity.Error, code, "schemas", null, e.Message));
         }
     }
 
