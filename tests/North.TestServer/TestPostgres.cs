@@ -16,6 +16,10 @@ public sealed class TestPostgres : IAsyncDisposable
 {
     public const string ConnectionVariable = "NORTH_TEST_CONNECTION";
 
+    /// <summary>A folder of server binaries (initdb, pg_ctl, postgres; their libraries in ../lib)
+    /// to make the cluster with, instead of the machine's: build.ps1 -PostgresVersion sets it.</summary>
+    public const string BinariesVariable = "NORTH_TEST_POSTGRES_BIN";
+
     private readonly Func<ValueTask>? _stop;
 
     private TestPostgres(string connectionString, string origin, Func<ValueTask>? stop)
@@ -51,6 +55,22 @@ public sealed class TestPostgres : IAsyncDisposable
             }
         }
 
+        var binaries = Environment.GetEnvironmentVariable(BinariesVariable);
+        if (!string.IsNullOrWhiteSpace(binaries))
+        {
+            // A version asked for by its binaries: that version or nothing.
+            try
+            {
+                log($"Starting a throwaway local cluster with the binaries in {binaries}...");
+                var cluster = await LocalCluster.StartAsync(log, binaries, cancel);
+                return new TestPostgres(cluster.ConnectionString, $"local cluster on port {cluster.Port} ({BinariesVariable})", cluster.StopAsync);
+            }
+            catch (Exception e)
+            {
+                throw new TestServerUnavailableException($"{BinariesVariable} is set but no cluster could be made with it: {Describe(e)}");
+            }
+        }
+
         var failures = new List<string> { $"{ConnectionVariable}: not set" };
         try
         {
@@ -65,7 +85,7 @@ public sealed class TestPostgres : IAsyncDisposable
         try
         {
             log("Starting a throwaway local cluster with initdb/pg_ctl...");
-            var cluster = await LocalCluster.StartAsync(log, cancel);
+            var cluster = await LocalCluster.StartAsync(log, null, cancel);
             return new TestPostgres(cluster.ConnectionString, $"local cluster on port {cluster.Port}", cluster.StopAsync);
         }
         catch (Exception e)
@@ -83,6 +103,15 @@ public sealed class TestPostgres : IAsyncDisposable
         new(connectionString, "Testcontainers", stop);
 
     /// <summary>Creates a fresh, empty database and returns its connection string.</summary>
+    /// <summary>The server's <c>server_version</c> and <c>server_version_num</c>, e.g. "18.4 180004".</summary>
+    public async Task<string> ServerVersionAsync(CancellationToken cancel = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancel);
+        await using var command = new NpgsqlCommand("SELECT current_setting('server_version') || ' ' || current_setting('server_version_num')", connection);
+        return (string)(await command.ExecuteScalarAsync(cancel))!;
+    }
+
     public async Task<string> CreateDatabaseAsync(string prefix = "north_test", CancellationToken cancel = default)
     {
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)];
@@ -185,12 +214,14 @@ internal static class ContainerServer
 internal sealed class LocalCluster
 {
     private readonly string _bin;
+    private readonly string? _libraries;
     private readonly string _root;
     private readonly bool _asPostgresUser;
 
-    private LocalCluster(string bin, string root, int port, bool asPostgresUser)
+    private LocalCluster(string bin, string? libraries, string root, int port, bool asPostgresUser)
     {
         _bin = bin;
+        _libraries = libraries;
         _root = root;
         Port = port;
         _asPostgresUser = asPostgresUser;
@@ -212,10 +243,14 @@ internal sealed class LocalCluster
     // A throwaway password for a throwaway cluster.
     private readonly string _password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
-    public static async Task<LocalCluster> StartAsync(Action<string> log, CancellationToken cancel)
+    public static async Task<LocalCluster> StartAsync(Action<string> log, string? binaries, CancellationToken cancel)
     {
-        var bin = FindBin() ?? throw new InvalidOperationException(
+        var bin = binaries ?? FindBin() ?? throw new InvalidOperationException(
             "initdb and pg_ctl were found neither on PATH nor under /usr/lib/postgresql/*/bin");
+        if (!File.Exists(Path.Combine(bin, "initdb")) || !File.Exists(Path.Combine(bin, "pg_ctl")))
+        {
+            throw new InvalidOperationException($"no initdb and pg_ctl in {bin}");
+        }
         var asPostgresUser = Environment.UserName == "root" || geteuid() == 0;
         var root = Directory.CreateTempSubdirectory("north-pg-").FullName;
         if (asPostgresUser)
@@ -223,7 +258,9 @@ internal sealed class LocalCluster
             // PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
             await RunAsync("chown", ["postgres:postgres", root], cancel);
         }
-        var cluster = new LocalCluster(bin, root, FreePort(), asPostgresUser);
+        // Binaries given by folder (npm's) find their libraries beside them, in ../lib.
+        var libraries = binaries is null ? null : Path.GetFullPath(Path.Combine(bin, "..", "lib"));
+        var cluster = new LocalCluster(bin, libraries, root, FreePort(), asPostgresUser);
         try
         {
             // Password authentication over TCP, as on a real server, so tests of wrong passwords mean something.
@@ -273,9 +310,11 @@ internal sealed class LocalCluster
     private Task RunPgAsync(string tool, string[] args, CancellationToken cancel)
     {
         var path = Path.Combine(_bin, tool);
+        // env passes the library path through runuser, whose PAM session may drop it.
+        string[] command = _libraries is null ? [path, .. args] : ["env", "LD_LIBRARY_PATH=" + _libraries, path, .. args];
         return _asPostgresUser
-            ? RunAsync("runuser", ["-u", "postgres", "--", path, .. args], cancel)
-            : RunAsync(path, args, cancel);
+            ? RunAsync("runuser", ["-u", "postgres", "--", .. command], cancel)
+            : RunAsync(command[0], command[1..], cancel);
     }
 
     private static string? FindBin()

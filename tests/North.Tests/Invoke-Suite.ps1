@@ -27,11 +27,29 @@ $config = New-PesterConfiguration
 $config.Run.Path = @(Get-ChildItem $PSScriptRoot -Filter "$Filter.Tests.ps1" | ForEach-Object FullName)
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+
+# Tests that cannot run on this server (build.ps1 passes their full names from
+# tests/PostgresServers.psd1): found by a discovery-only pass, left out by their line.
+$excluded = @("$env:NORTH_PESTER_EXCLUDE" -split "`n" | Where-Object { $_ })
+if ($excluded) {
+    $discovery = New-PesterConfiguration
+    $discovery.Run.Path = $config.Run.Path.Value
+    $discovery.Run.SkipRun = $true
+    $discovery.Run.PassThru = $true
+    $discovery.Output.Verbosity = 'None'
+    # A name ending in * excludes every test under it.
+    $found = @((Invoke-Pester -Configuration $discovery).Tests | Where-Object {
+            $path = $_.ExpandedPath
+            $excluded | Where-Object { if ($_.EndsWith('*')) { $path -like $_ } else { $path -eq $_ } }
+        })
+    $config.Filter.ExcludeLine = @($found | ForEach-Object { "$($_.ScriptBlock.File):$($_.StartLine)" })
+}
 $result = Invoke-Pester -Configuration $config
 
 [pscustomobject]@{
     Suite   = 'Pester'
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    Skipped = $result.SkippedCount + $result.NotRunCount
+    Skipped = $result.SkippedCount + $result.NotRunCount - $(if ($excluded) { $found.Count } else { 0 })
+    Excluded = $(if ($excluded) { $found.Count } else { 0 })
 } | ConvertTo-Json | Set-Content -Path $ResultFile

@@ -42,17 +42,33 @@ Describe 'Test-NorthRepository' {
         }
     }
 
-    Context 'django-north tests/test_data (17.1 and 17.2 stand for the original symlinks)' {
-        BeforeAll { $script:Found = @(Test-NorthRepository -Path (Get-CorpusPath 'django-north/tests/test_data/sql')) }
+    Context 'django-north tests/test_data, 17.1 and 17.2 symbolic links as django-north shipped them' {
+        BeforeAll {
+            $script:Data = New-DjangoNorthTestData (Join-Path $TestDrive 'django-links')
+            $script:Found = @(Test-NorthRepository -Path $Data)
+        }
 
-        It 'ignores 17.1 and 17.2, which are not version folders, and says so' {
-            ($Found | Where-Object Code -eq 'NORTH016').Path | Sort-Object | Should -Be @('17.1', '17.2')
+        It 'ignores the symlinked version folders 17.1 and 17.2, as django-north did, and says so' {
+            ($Found | Where-Object Code -eq 'NORTH014').Path | Sort-Object | Should -Be @('17.1', '17.2')
             $Found | Where-Object Code -eq 'NORTH003' | Should -BeNullOrEmpty
         }
 
         It 'has no error, so -Quiet is $true' {
             $Found | Where-Object Severity -eq 'Error' | Should -BeNullOrEmpty
-            Test-NorthRepository -Path (Get-CorpusPath 'django-north/tests/test_data/sql') -Quiet | Should -BeTrue
+            Test-NorthRepository -Path $Data -Quiet | Should -BeTrue
+        }
+    }
+
+    Context 'django-north tests/test_data, 17.1 and 17.2 plain files holding the link target' {
+        BeforeAll {
+            $script:Data = New-DjangoNorthTestData (Join-Path $TestDrive 'django-files') -PlainFiles
+            $script:Found = @(Test-NorthRepository -Path $Data)
+        }
+
+        It 'ignores 17.1 and 17.2, which are not version folders, and says so' {
+            ($Found | Where-Object Code -eq 'NORTH016').Path | Sort-Object | Should -Be @('17.1', '17.2')
+            $Found | Where-Object Code -eq 'NORTH003' | Should -BeNullOrEmpty
+            Test-NorthRepository -Path $Data -Quiet | Should -BeTrue
         }
     }
 

@@ -103,3 +103,51 @@ Describe 'Test-NorthSchema' {
         finally { Remove-TestDatabase $empty }
     }
 }
+
+# What PostgreSQL 18 added to the catalog, compared as a DBA meets it. Excluded by name on older
+# servers (tests/PostgresServers.psd1: ServerOlderThan18).
+Describe 'Test-NorthSchema on PostgreSQL 18' {
+    BeforeAll {
+        $script:Expected = New-TestDatabase
+        $script:Actual = New-TestDatabase
+        $schema = @'
+CREATE TABLE item (id int CONSTRAINT id_required NOT NULL, price numeric NOT NULL,
+                   with_tax numeric GENERATED ALWAYS AS (price * 1.2) VIRTUAL);
+'@
+        foreach ($database in $Expected, $Actual) { Invoke-TestSql -Database $database.Name -Sql $schema | Out-Null }
+        $script:Compare = @{ Path = $Example; ConnectionString = $Actual.ConnectionString; ReferenceConnectionString = $Expected.ConnectionString }
+    }
+    AfterAll {
+        Remove-TestDatabase $Expected
+        Remove-TestDatabase $Actual
+    }
+
+    It 'finds a VIRTUAL generated column and a named NOT NULL constraint equal when equal' {
+        @(Test-NorthSchema @Compare) | Should -BeNullOrEmpty
+    }
+
+    It 'reports one difference for a changed VIRTUAL expression' {
+        Invoke-TestSql -Database $Actual.Name -Sql 'ALTER TABLE item ALTER COLUMN with_tax SET EXPRESSION AS (price * 1.25)' | Out-Null
+        try {
+            $difference = @(Test-NorthSchema @Compare)
+            $difference.Count | Should -Be 1
+            $difference[0].Name | Should -Be 'public.item.with_tax'
+            $difference[0].Property | Should -Be 'Generated'
+            $difference[0].Actual | Should -Match 'virtual$'
+        }
+        finally { Invoke-TestSql -Database $Actual.Name -Sql 'ALTER TABLE item ALTER COLUMN with_tax SET EXPRESSION AS (price * 1.2)' | Out-Null }
+    }
+
+    It 'reports one difference for a renamed NOT NULL constraint, naming both' {
+        Invoke-TestSql -Database $Actual.Name -Sql 'ALTER TABLE item RENAME CONSTRAINT id_required TO id_needed' | Out-Null
+        try {
+            $difference = @(Test-NorthSchema @Compare)
+            $difference.Count | Should -Be 1
+            $difference[0].Name | Should -Be 'public.item.id'
+            $difference[0].Property | Should -Be 'NotNull'
+            $difference[0].Expected | Should -Be 'true, constraint id_required'
+            $difference[0].Actual | Should -Be 'true, constraint id_needed'
+        }
+        finally { Invoke-TestSql -Database $Actual.Name -Sql 'ALTER TABLE item RENAME CONSTRAINT id_needed TO id_required' | Out-Null }
+    }
+}

@@ -2,11 +2,29 @@
 # The server comes from NORTH_TEST_CONNECTION (set by build.ps1 Test); no server means failing tests.
 
 $script:RepositoryRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-$script:Corpus = Join-Path $script:RepositoryRoot '../shared/corpus'
+# The corpus beside the work tree, or the folder in NORTH_CORPUS (as for the xunit suite).
+$script:Corpus = if ($env:NORTH_CORPUS) { $env:NORTH_CORPUS } else { Join-Path $script:RepositoryRoot '../shared/corpus' }
 
 function Get-TestRepositoryRoot { $script:RepositoryRoot }
 function Get-CorpusPath([string] $Relative) { Join-Path $script:Corpus $Relative }
 function Get-TestModuleManifest { $env:NORTH_MODULE_MANIFEST }
+
+function New-DjangoNorthTestData([Parameter(Mandatory)] [string] $Destination, [switch] $PlainFiles) {
+    # django-north's tests/test_data/sql built from the corpus with 17.1 and 17.2 as django-north
+    # shipped them (symbolic links to 17.01 and 17.02) or, with -PlainFiles, as some checkouts
+    # materialize them (files holding the target's name), whatever the corpus itself holds.
+    $source = Get-CorpusPath 'django-north/tests/test_data/sql'
+    New-Item -ItemType Directory -Force -Path $Destination | Out-Null
+    foreach ($entry in Get-ChildItem -LiteralPath $source -Force | Where-Object Name -NotIn '17.1', '17.2') {
+        Copy-Item -LiteralPath $entry.FullName -Destination $Destination -Recurse
+    }
+    foreach ($link in @(@('17.1', '17.01'), @('17.2', '17.02'))) {
+        $path = Join-Path $Destination $link[0]
+        if ($PlainFiles) { Set-Content -LiteralPath $path -Value $link[1] -NoNewline }
+        else { New-Item -ItemType SymbolicLink -Path $path -Target $link[1] | Out-Null }
+    }
+    $Destination
+}
 
 function ConvertFrom-NpgsqlConnectionString([string] $ConnectionString) {
     $values = @{}

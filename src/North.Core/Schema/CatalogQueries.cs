@@ -101,12 +101,33 @@ internal static class CatalogQueries
         WHERE c.relkind IN ('r', 'p', 'f') AND {UserSchema("n")} AND {NotInExtension("pg_class", "c.oid")}
         """;
 
-    public static string Columns(bool compression) => $"""
+    /// <summary>
+    /// NOT NULL is the column's nullability on every version. From PostgreSQL 18 it is also a
+    /// constraint in pg_constraint (contype 'n') with a name and flags; they are part of the same
+    /// property, so one change is one difference: "true", or "true, constraint nn, not valid, no
+    /// inherit" listing only what is not the default (the name PostgreSQL chooses,
+    /// table_column_not_null; a name inherited from a parent; validated; inherited).
+    /// </summary>
+    private static string NotNull(int serverMajor) => serverMajor < 18
+        ? "a.attnotnull::text"
+        : """
+          CASE WHEN NOT a.attnotnull THEN 'false' ELSE coalesce((
+              SELECT pg_catalog.concat_ws(', ', 'true',
+                     CASE WHEN k.conislocal AND k.conname <> c.relname || '_' || a.attname || '_not_null'
+                          THEN 'constraint ' || pg_catalog.quote_ident(k.conname) END,
+                     CASE WHEN NOT k.convalidated THEN 'not valid' END,
+                     CASE WHEN k.connoinherit THEN 'no inherit' END)
+              FROM pg_catalog.pg_constraint k
+              WHERE k.conrelid = c.oid AND k.contype = 'n' AND k.conkey[1] = a.attnum LIMIT 1), 'true') END
+          """;
+
+    public static string Columns(int serverMajor) => $"""
         SELECT 'Column', n.nspname, c.relname, a.attname, jsonb_build_object(
             'Type', pg_catalog.format_type(a.atttypid, a.atttypmod),
-            'NotNull', a.attnotnull::text,
+            'NotNull', {NotNull(serverMajor)},
             'Default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
-            'Generated', CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) || ' stored' END,
+            'Generated', CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)
+                         || CASE a.attgenerated WHEN 'v' THEN ' virtual' ELSE ' stored' END END,
             'Identity', CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END,
             'IdentitySequence', CASE WHEN a.attidentity <> '' THEN (
                 SELECT pg_catalog.format('%s start %s increment %s minvalue %s maxvalue %s cache %s%s',
@@ -118,7 +139,7 @@ internal static class CatalogQueries
             'Collation', CASE WHEN a.attcollation <> t.typcollation THEN {CollationName("a.attcollation")} END,
             'Storage', CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
             'Statistics', CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::text END,
-            'Compression', {(compression ? "nullif(a.attcompression::text, '')" : "NULL")},
+            'Compression', {(serverMajor >= 14 ? "nullif(a.attcompression::text, '')" : "NULL")},
             'Privileges', {ColumnPrivileges("a.attacl")},
             'Comment', pg_catalog.col_description(c.oid, a.attnum))
         FROM pg_catalog.pg_attribute a
@@ -369,7 +390,7 @@ internal static class CatalogQueries
     /// <summary>The queries of the object batch, in order.</summary>
     public static IReadOnlyList<string> ObjectQueries(int serverMajor) =>
     [
-        Schemas, Extensions, Tables, Columns(serverMajor >= 14), Constraints, Indexes, Sequences, Views,
+        Schemas, Extensions, Tables, Columns(serverMajor), Constraints, Indexes, Sequences, Views,
         Routines(serverMajor >= 14), Triggers, Rules, Policies, Types, Collations, Statistics, EventTriggers,
     ];
 }

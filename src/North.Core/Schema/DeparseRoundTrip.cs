@@ -115,20 +115,22 @@ internal sealed class DeparseRoundTrip
                         $"WHERE conrelid = '{temp}'::pg_catalog.regclass AND conname = '{TempName}'", cancel);
 
                 case SchemaObjectType.Column when property == "Generated":
-                    // Stored as "expression stored"; a generation expression can only be given
-                    // with the column, so a new column of the same type carries it.
-                    const string stored = " stored";
-                    if (!text.EndsWith(stored, StringComparison.Ordinal) || o.Properties.GetValueOrDefault("Type") is not { } type)
+                    // Stored as "expression stored" or "expression virtual"; a generation
+                    // expression can only be given with the column, so a new column of the same
+                    // type carries it.
+                    var kind = text.EndsWith(" stored", StringComparison.Ordinal) ? " stored"
+                        : text.EndsWith(" virtual", StringComparison.Ordinal) ? " virtual" : null;
+                    if (kind is null || o.Properties.GetValueOrDefault("Type") is not { } type)
                     {
                         return null;
                     }
                     await ExecuteAsync(connection, transaction, $"CREATE TEMPORARY TABLE {TempName} (LIKE {relation})", cancel);
                     await ExecuteAsync(connection, transaction,
-                        $"ALTER TABLE {temp} ADD COLUMN {TempName} {type} GENERATED ALWAYS AS ({text[..^stored.Length]}) STORED", cancel);
+                        $"ALTER TABLE {temp} ADD COLUMN {TempName} {type} GENERATED ALWAYS AS ({text[..^kind.Length]}){kind.ToUpperInvariant()}", cancel);
                     var generated = await ScalarAsync(connection, transaction,
                         $"SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute a " +
                         $"ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = '{temp}'::pg_catalog.regclass AND a.attname = '{TempName}'", cancel);
-                    return generated is null ? null : generated + stored;
+                    return generated is null ? null : generated + kind;
 
                 case SchemaObjectType.Policy:
                     await ExecuteAsync(connection, transaction, $"CREATE TEMPORARY TABLE {TempName} (LIKE {relation})", cancel);

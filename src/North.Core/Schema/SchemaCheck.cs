@@ -1,3 +1,4 @@
+using North.Core.Connections;
 using North.Core.Reporting;
 using Npgsql;
 
@@ -82,6 +83,9 @@ public sealed class SchemaCheck
         await using var expected = new NpgsqlConnection(expectedConnectionString);
         await using var actual = new NpgsqlConnection(actualConnectionString);
         await Task.WhenAll(expected.OpenAsync(cancel), actual.OpenAsync(cancel));
+        // Catalogs older than North supports are refused, not misread.
+        SupportedServer.Check(actual, $"{actual.Host}:{actual.Port}/{actual.Database}");
+        SupportedServer.Check(expected, $"{expected.Host}:{expected.Port}/{expected.Database}");
         return await CompareAsync(new DatabaseSide(expected), new DatabaseSide(actual), options, cancel);
     }
 

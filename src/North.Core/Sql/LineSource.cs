@@ -101,8 +101,8 @@ internal sealed class LineSource : IDisposable
         // PostgreSQL takes no NUL in a statement (the protocol ends strings with it): say where it is.
         var nul = line.IndexOf('\0');
         if (nul >= 0)
-            throw new Execution.ScriptException(File, LineNumber, nul + 1, "NUL byte (0x00) in the file: PostgreSQL cannot take one in a statement or COPY data",
-                "Remove it; a file full of them may be UTF-16: re-encode it as UTF-8.", Execution.ScriptException.NulByteId, Errors.NorthErrorKind.InvalidData);
+            throw new Errors.ScriptException(File, LineNumber, nul + 1, "NUL byte (0x00) in the file: PostgreSQL cannot take one in a statement or COPY data",
+                "Remove it; a file full of them may be UTF-16: re-encode it as UTF-8.", Errors.ScriptException.NulByteId, Errors.NorthErrorKind.InvalidData);
         return line;
     }
 

@@ -64,19 +64,40 @@ internal sealed class TempFolder : IDisposable
         return full;
     }
 
-    /// <summary>Copies a folder tree (files made writable so the copy can be removed).</summary>
-    public void CopyFrom(string source, string relative = "")
+    /// <summary>Copies a folder tree (files made writable so the copy can be removed); a symbolic
+    /// link is copied as a link, never followed; names in <paramref name="leaveOut"/> (relative,
+    /// '/' separators) are not copied.</summary>
+    public void CopyFrom(string source, string relative = "", params string[] leaveOut)
     {
         var target = Folder(relative);
-        foreach (var dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        var skipped = leaveOut.Select(l => l.Replace('/', System.IO.Path.DirectorySeparatorChar)).ToHashSet(StringComparer.Ordinal);
+        Copy(new DirectoryInfo(source));
+
+        void Copy(DirectoryInfo folder)
         {
-            Directory.CreateDirectory(System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(source, dir)));
-        }
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var copy = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(source, file));
-            File.Copy(file, copy);
-            File.SetAttributes(copy, FileAttributes.Normal);
+            foreach (var entry in folder.EnumerateFileSystemInfos())
+            {
+                var name = System.IO.Path.GetRelativePath(source, entry.FullName);
+                if (skipped.Contains(name))
+                {
+                    continue;
+                }
+                var copy = System.IO.Path.Combine(target, name);
+                if (entry.LinkTarget is { } link)
+                {
+                    File.CreateSymbolicLink(copy, link);
+                }
+                else if (entry is DirectoryInfo directory)
+                {
+                    Directory.CreateDirectory(copy);
+                    Copy(directory);
+                }
+                else
+                {
+                    File.Copy(entry.FullName, copy);
+                    File.SetAttributes(copy, FileAttributes.Normal);
+                }
+            }
         }
     }
 
@@ -90,5 +111,34 @@ internal sealed class TempFolder : IDisposable
         {
             // Best effort: a leftover temp folder must not fail a test.
         }
+    }
+}
+
+/// <summary>
+/// django-north's tests/test_data/sql, built in a temporary folder from the corpus with 17.1 and
+/// 17.2 as django-north shipped them (symbolic links to 17.01 and 17.02) or as some checkouts
+/// materialize them (plain files holding the target's name), whatever the corpus holds.
+/// </summary>
+internal static class DjangoNorthTestLayout
+{
+    public static readonly (string Link, string Target)[] Links = [("17.1", "17.01"), ("17.2", "17.02")];
+
+    public static TempFolder Build(bool realLinks)
+    {
+        var temp = new TempFolder();
+        temp.CopyFrom(Corpus.PathOf("django-north/tests/test_data/sql"), "", Links.Select(l => l.Link).ToArray());
+        foreach (var (link, target) in Links)
+        {
+            var path = System.IO.Path.Combine(temp.Path, link);
+            if (realLinks)
+            {
+                Directory.CreateSymbolicLink(path, target);
+            }
+            else
+            {
+                File.WriteAllText(path, target);
+            }
+        }
+        return temp;
     }
 }

@@ -22,11 +22,13 @@ public class CorpusDiscoveryTests
     [Fact]
     public void DjangoNorthTestData()
     {
-        var repository = Load("django-north/tests/test_data/sql");
+        // As django-north shipped it: 17.1 -> 17.01 and 17.2 -> 17.02 are symbolic links.
+        using var temp = DjangoNorthTestLayout.Build(realLinks: true);
+        var repository = MigrationRepository.Load(new NorthSettings { MigrationsRoot = temp.Path });
 
         // django-north 0.2.6 tests/test_management_migrations.py, test_get_known_versions:
-        // ['16.9', '16.11', '16.12', '17.01', '17.02', '17.3'] (17.1 and 17.2 were symlinks there;
-        // in the corpus they are plain files holding the link target, ignored as non-folders).
+        // ['16.9', '16.11', '16.12', '17.01', '17.02', '17.3'] (get_known_versions skips the
+        // symlinks, os.path.islink, so 17.01 and 17.1 are not equal versions).
         Assert.Equal(["16.9", "16.11", "16.12", "17.01", "17.02", "17.3"], VersionTexts(repository));
 
         // test_build_migration_plan: plan1612, plan1701 (manual/040 sorted among the others, manual=True),
@@ -55,29 +57,24 @@ public class CorpusDiscoveryTests
             "17.01/17.01-feature_d-dl.sql LookAlikeFile",
             "17.01/manual/17.01-feature_a-060-dml.foo LookAlikeFile",
             "17.01/manual/17.01-feature_a-070-dl.sql LookAlikeFile",
-            "17.1 VersionNamedFile",
-            "17.2 VersionNamedFile",
+            "17.1 SymlinkedVersionFolder",
+            "17.2 SymlinkedVersionFolder",
         ], repository.Ignored.Select(i => $"{i.RelativePath} {i.Reason}").Order(StringComparer.Ordinal).ToArray());
     }
 
     [Fact]
-    public void DjangoNorthTestDataWithRealSymlinks()
+    public void DjangoNorthTestDataWithTheLinksAsPlainFiles()
     {
-        // As django-north shipped it: 17.1 -> 17.01 and 17.2 -> 17.02 are symbolic links, which
-        // get_known_versions skips (os.path.islink), so 17.01 and 17.1 are not equal versions.
-        using var temp = new TempFolder();
-        temp.CopyFrom(Corpus.PathOf("django-north/tests/test_data/sql"));
-        foreach (var (link, target) in new[] { ("17.1", "17.01"), ("17.2", "17.02") })
-        {
-            File.Delete(Path.Combine(temp.Path, link));
-            Directory.CreateSymbolicLink(Path.Combine(temp.Path, link), target);
-        }
-
+        // A checkout that materializes the links as files holding the target's name: not
+        // folders, so not versions either; the same versions and migrations.
+        using var temp = DjangoNorthTestLayout.Build(realLinks: false);
         var repository = MigrationRepository.Load(new NorthSettings { MigrationsRoot = temp.Path });
 
         Assert.Equal(["16.9", "16.11", "16.12", "17.01", "17.02", "17.3"], VersionTexts(repository));
         Assert.Equal(12, repository.Migrations.Count());
-        Assert.Equal(["17.1", "17.2"], repository.Ignored.Where(i => i.Reason == IgnoreReason.SymlinkedVersionFolder).Select(i => i.RelativePath).Order(StringComparer.Ordinal));
+        Assert.Equal(["17.1 VersionNamedFile", "17.2 VersionNamedFile"],
+            repository.Ignored.Where(i => i.RelativePath.StartsWith("17.", StringComparison.Ordinal) && !i.RelativePath.Contains('/'))
+                .Select(i => $"{i.RelativePath} {i.Reason}").Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,80 @@
+# Supported PostgreSQL versions: a server older than 13 is refused by every cmdlet that connects,
+# with an error naming the version found. The old server is a throwaway cluster of PostgreSQL 12
+# binaries that build.ps1 Test -PostgresVersion fetches (NORTH_TEST_OLD_POSTGRES_BIN); without them
+# this file is excluded by name (tests/PostgresServers.psd1), never skipped.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $script:Bookshop = Join-Path (Get-TestRepositoryRoot) 'examples/bookshop'
+
+    function Start-OldServer {
+        if (-not $env:NORTH_TEST_OLD_POSTGRES_BIN) {
+            throw 'NORTH_TEST_OLD_POSTGRES_BIN is not set: run through build.ps1 Test -PostgresVersion <major>, which fetches PostgreSQL 12.'
+        }
+        $dll = Join-Path (Get-TestRepositoryRoot) "tests/North.TestServer/bin/$env:NORTH_BUILD_CONFIGURATION/net10.0/North.TestServer.dll"
+        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $info.ArgumentList.Add($dll)
+        $info.ArgumentList.Add('serve')
+        $info.Environment['NORTH_TEST_POSTGRES_BIN'] = $env:NORTH_TEST_OLD_POSTGRES_BIN
+        $info.Environment.Remove('NORTH_TEST_CONNECTION') | Out-Null
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $info.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($info)
+        $line = $process.StandardOutput.ReadLine()
+        if (-not "$line".StartsWith('NORTH_TEST_CONNECTION=')) { throw "The PostgreSQL 12 cluster did not start (exit $($process.ExitCode))." }
+        [pscustomobject]@{
+            Process          = $process
+            ConnectionString = $line.Substring('NORTH_TEST_CONNECTION='.Length)
+            Version          = ($process.StandardOutput.ReadLine() -replace '^NORTH_TEST_SERVER_VERSION=', '') -replace ' .*$', ''
+        }
+    }
+
+    function Get-NorthError([scriptblock] $Command) {
+        try { & $Command | Out-Null } catch { return $_ }
+        throw 'The command did not fail.'
+    }
+
+    $script:Old = Start-OldServer
+}
+AfterAll {
+    if ($Old) {
+        $Old.Process.StandardInput.Close()
+        if (-not $Old.Process.WaitForExit(60000)) { $Old.Process.Kill($true) }
+    }
+}
+
+Describe 'A server older than PostgreSQL 13' {
+    It 'is PostgreSQL 12' {
+        $Old.Version | Should -Match '^12\.'
+    }
+
+    It 'is refused by <Command> with NorthServerUnsupported naming the version found' -ForEach @(
+        @{ Command = 'Get-NorthVersion' }
+        @{ Command = 'Invoke-NorthMigration' }
+    ) {
+        $e = Get-NorthError { & $Command -Path $Bookshop -ConnectionString $Old.ConnectionString -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'NorthServerUnsupported,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $e.Exception.Message | Should -Match "PostgreSQL $([regex]::Escape($Old.Version)) at .* is not supported: North needs PostgreSQL 13 or newer"
+    }
+
+    It 'is refused by Test-NorthSchema against a schema file' {
+        $e = Get-NorthError {
+            Test-NorthSchema -Path $Bookshop -ConnectionString $Old.ConnectionString -SchemaFile (Join-Path $Bookshop 'schemas/schema_1.0.sql') -ErrorAction Stop
+        }
+        $e.FullyQualifiedErrorId | Should -BeLike 'NorthServerUnsupported,*'
+        $e.Exception.Message | Should -Match "PostgreSQL $([regex]::Escape($Old.Version))"
+    }
+
+    It 'leaves the database untouched: Invoke-NorthMigration created no history table' {
+        $builder = [System.Data.Common.DbConnectionStringBuilder]::new()
+        $builder.ConnectionString = $Old.ConnectionString
+        $env:PGPASSWORD = $builder['Password']
+        try {
+            $tables = & psql -X -A -t -h $builder['Host'] -p $builder['Port'] -U postgres -d postgres -c "SELECT count(*) FROM pg_tables WHERE tablename = 'north_migrations'"
+        }
+        finally { Remove-Item Env:PGPASSWORD }
+        $tables | Should -Be '0'
+    }
+}
