@@ -27,6 +27,9 @@ public sealed record ExecutionOptions
     /// <summary>Cap on the executions of one do-until-0 block; reaching it without a 0-row execution is an error. Null: no cap.</summary>
     public int? MaxIterations { get; init; }
 
+    /// <summary>Time one do-until-0 block may run, all its executions together; past it the running statement is cancelled and the file fails. Null: no limit.</summary>
+    public TimeSpan? BlockTimeLimit { get; init; }
+
     /// <summary>Applied with <c>SET lock_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
     public TimeSpan? LockTimeout { get; init; }
 
@@ -38,6 +41,9 @@ public sealed record ExecutionOptions
 
     /// <summary>Folder <c>\i</c> is relative to (the run's working folder); null: a relative <c>\i</c> is an error.</summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>Folders <c>\i</c>/<c>\ir</c> may read from; null: anywhere.</summary>
+    public Repository.ReadableFolders? ReadableFolders { get; init; }
 
     /// <summary>
     /// The history insert, with the statements that must travel with it (the run lock's check,

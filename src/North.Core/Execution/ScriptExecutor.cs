@@ -2,6 +2,7 @@ using North.Core.Errors;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using North.Core.Connections;
 using North.Core.Reporting;
 using North.Core.Sql;
 using Npgsql;
@@ -45,6 +46,7 @@ public sealed partial class ScriptExecutor
         {
             Variables = options.Variables,
             WorkingDirectory = options.WorkingDirectory,
+            ReadableFolders = options.ReadableFolders,
             CurrentDatabase = _connection.Database,
             Manual = options.Manual,
         };
@@ -77,6 +79,9 @@ public sealed partial class ScriptExecutor
 
             using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
+            // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
+            if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
+                _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
             if (transaction is not null && options.EnclosingTransaction is not null)
             {
@@ -170,7 +175,7 @@ public sealed partial class ScriptExecutor
                     if (run.Mode == TransactionMode.Atomic
                         && (index == run.Classification.OuterBeginIndex || index == run.Classification.OuterCommitIndex))
                     {
-                        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} (replaced by North's own transaction)");
+                        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} (replaced by North's own transaction)");
                         break;
                     }
                     if (block is not null)
@@ -208,34 +213,58 @@ public sealed partial class ScriptExecutor
         var rowsPerIteration = new List<long>();
         run.Blocks.Add(rowsPerIteration);
         int progressId = 1000 + blockNumber;
-        for (int iteration = 1; ; iteration++)
+        // The time limit cancels the running statement (Npgsql sends the server a cancel request).
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (run.Options.BlockTimeLimit is TimeSpan timeLimit)
+            limit.CancelAfter(timeLimit);
+        int iteration = 1;
+        try
         {
-            if (run.Options.MaxIterations is int cap && iteration > cap)
-                throw new ScriptException(start.File, start.Line, start.Column,
-                    $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows)",
-                    "Raise the iteration cap, or check that the block's statements converge to 0 rows.");
-            long rows = 0;
-            foreach (var statement in statements)
+            for (; ; iteration++)
             {
-                var changed = await ExecuteAsync(statement, transaction, cancel);
-                rows += changed;
-                run.Statements++;
+                if (run.Options.MaxIterations is int cap && iteration > cap)
+                    throw new ScriptException(start.File, start.Line, start.Column,
+                        $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows); {KeptText(run)}",
+                        "Check that the block's statements converge to 0 rows, or raise DoUntilZeroMaxIterations (NORTH_DO_UNTIL_ZERO_MAX_ITERATIONS, north.json).",
+                        ScriptException.IterationLimitId, Errors.NorthErrorKind.InvalidOperation);
+                long rows = 0;
+                foreach (var statement in statements)
+                {
+                    var changed = await ExecuteAsync(statement, transaction, limit.Token);
+                    rows += changed;
+                    run.Statements++;
+                }
+                run.Rows += rows;
+                rowsPerIteration.Add(rows);
+                run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
+                _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
+                _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
+                if (rows == 0)
+                    return;
+                limit.Token.ThrowIfCancellationRequested();
             }
-            run.Rows += rows;
-            rowsPerIteration.Add(rows);
-            run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
-            _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
-            _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
-            if (rows == 0)
-                return;
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            _current = null;
+            throw new ScriptException(start.File, start.Line, start.Column,
+                $"do-until-0 block ran past its time limit of {run.Options.BlockTimeLimit} in iteration {iteration} " +
+                $"({iteration - 1} done, last: {(rowsPerIteration.Count > 0 ? rowsPerIteration[^1] : 0)} rows); iteration {iteration} was cancelled and {KeptText(run)}",
+                "Check that the block's statements converge to 0 rows, or raise DoUntilZeroTimeLimit (NORTH_DO_UNTIL_ZERO_TIME_LIMIT, north.json).",
+                ScriptException.TimeLimitId, Errors.NorthErrorKind.OperationTimeout);
         }
     }
+
+    // What a failed block leaves behind: an atomic file's transaction rolls back, an autocommit file keeps what it committed.
+    private static string KeptText(Run run) => run.Mode == TransactionMode.Atomic
+        ? "nothing of the file is kept or recorded"
+        : "the file is not recorded; statements it committed before stay";
 
     /// <summary>Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE).</summary>
     private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         _current = statement;
-        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
         var command = new NpgsqlBatchCommand(statement.Text);
@@ -253,7 +282,7 @@ public sealed partial class ScriptExecutor
             ? (long)command.Rows
             : 0;
         var duration = Stopwatch.GetElapsedTime(started);
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({RowsText(command)}, {duration.TotalMilliseconds:0} ms)");
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({RowsText(command)}, {duration.TotalMilliseconds:0} ms)");
         if (_afterStatement is not null)
             await _afterStatement(new ExecutedStatement(statement, duration, _connection, transaction), cancel);
         return rows;
@@ -263,7 +292,7 @@ public sealed partial class ScriptExecutor
     {
         var statement = copy.Statement;
         _current = statement;
-        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         long started = Stopwatch.GetTimestamp();
         long rows = 0;
         TextWriter writer;
@@ -298,7 +327,7 @@ public sealed partial class ScriptExecutor
         {
             throw LocatedCopy(copy, e);
         }
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return rows;
     }
 

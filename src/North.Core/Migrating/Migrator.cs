@@ -542,6 +542,8 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         }
     }
 
+    private ReadableFolders? _readable;
+
     // The step carries what the plan decided about the file: manual or not, and its classification.
     private ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
     {
@@ -549,6 +551,9 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         Classification = step.Classification,
         Manual = step.Manual,
         WorkingDirectory = _context.WorkingDirectory,
+        ReadableFolders = _readable ??= new ReadableFolders(_settings.MigrationsRoot, _settings.AllowedFolders),
+        MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
+        BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
         LockTimeout = _settings.DdlLockTimeout,
         StatementTimeout = _settings.DdlStatementTimeout,
         OnIteration = it => _reporter.Progress(new ProgressReport(IterationProgressId, $"{System.IO.Path.GetFileName(it.File)} block {it.Block}",

@@ -71,6 +71,12 @@ internal static class SettingCatalog
             (s, v) => s with { DdlLockTimeout = (TimeSpan?)v }, p => p.DdlLockTimeout),
         new(nameof(NorthSettings.DdlStatementTimeout), SettingType.Duration, [],
             (s, v) => s with { DdlStatementTimeout = (TimeSpan?)v }, p => p.DdlStatementTimeout),
+        new(nameof(NorthSettings.AllowedFolders), SettingType.List, [],
+            (s, v) => s with { AllowedFolders = (IReadOnlyList<string>)v! }, _ => null),
+        new(nameof(NorthSettings.DoUntilZeroMaxIterations), SettingType.Count, [],
+            (s, v) => s with { DoUntilZeroMaxIterations = (int)v! }, _ => null),
+        new(nameof(NorthSettings.DoUntilZeroTimeLimit), SettingType.Duration, [],
+            (s, v) => s with { DoUntilZeroTimeLimit = (TimeSpan)v! }, _ => null),
         // A connection string may hold a password: not in a committed file.
         new(nameof(NorthSettings.ConnectionString), SettingType.Text, [],
             (s, v) => s with { ConnectionString = (string?)v }, p => p.ConnectionString, AllowedInJson: false),
