@@ -22,6 +22,7 @@
     #   PgDumpOlderThanServer  the machine's pg_dump refuses to dump the server (Debian's is 15).
     #                          Every other test that compares against pg_dump falls back to North's
     #                          catalog comparison against a second load (tests' PgDump.cs).
+    #   ServerOlderThan14      the feature came with PostgreSQL 14.
     #   ServerOlderThan18      the feature came with PostgreSQL 18.
     #   NoOldServer            the run has no PostgreSQL 12 binaries (only -PostgresVersion fetches them).
     #   PsqlOlderThan18OnServer18  the machine's psql is older than 18 and the server is 18 or newer.
@@ -56,6 +57,18 @@
             Test   = 'North.Core.Tests.Schema.ServerVersionCatalogTests.OnPostgres18AVirtualColumnWhoseDeparseChangesOnRestoreIsNotADifference'
             When   = 'ServerOlderThan18'
             Reason = 'VIRTUAL generated columns came with PostgreSQL 18'
+        }
+        @{
+            Suite  = 'xunit'
+            Test   = 'North.Core.Tests.Sql.PsqlDifferentialTests.NorthSendsWhatPsqlSendsAndEndsWithTheSameDatabase(name: "begin-atomic")'
+            When   = 'ServerOlderThan14'
+            Reason = 'SQL-standard function bodies (BEGIN ATOMIC) came with PostgreSQL 14'
+        }
+        @{
+            Suite  = 'xunit'
+            Test   = 'North.Core.Tests.Sql.PsqlDifferentialTests.NorthSendsWhatPsqlSendsAndEndsWithTheSameDatabase(name: "all-combined")'
+            When   = 'ServerOlderThan14'
+            Reason = 'holds the "begin-atomic" script (above)'
         }
         @{
             Suite  = 'xunit'
