@@ -6,8 +6,8 @@ using Npgsql;
 namespace North.Core.Connections;
 
 /// <summary>
-/// Turns what a DBA gave (a connection string, host/port/database/user values, the <c>PG*</c>
-/// environment, the password file) into Npgsql connections, with libpq's habits: strongest source
+/// Turns what a DBA gave (a connection string, host/port/database/user values as resolved by
+/// <see cref="North.Core.Settings.SettingsLoader"/>, libpq's other variables, the password file) into Npgsql connections, with libpq's habits: strongest source
 /// first, user defaults to the operating-system user, database to the user, application name
 /// <c>North</c>. Everything it prints or raises is free of the password.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class ConnectionFactory
     private readonly NpgsqlConnectionStringBuilder _builder;
     private readonly List<string> _warnings = new();
 
-    /// <summary>Resolves the connection from <paramref name="options"/>, then <paramref name="environment"/> (default: this process).</summary>
+    /// <summary>Resolves the connection from <paramref name="options"/>, then the variables of <paramref name="environment"/> (default: this process) that are not settings.</summary>
     public ConnectionFactory(ConnectionOptions? options = null, ConnectionEnvironment? environment = null)
     {
         options ??= new ConnectionOptions();
@@ -34,11 +34,9 @@ public sealed class ConnectionFactory
         {
             if (!string.IsNullOrEmpty(value)) values[key] = value;
         }
-        Layer("Host", environment.Get("PGHOST") ?? environment.Get("PGHOSTADDR"));
-        Layer("Port", environment.Get("PGPORT"));
-        Layer("Database", environment.Get("PGDATABASE"));
-        Layer("Username", environment.Get("PGUSER"));
-        Layer("Password", environment.Get("PGPASSWORD"));
+        // PGHOST, PGPORT, PGDATABASE, PGUSER and PGPASSWORD are settings: SettingsLoader resolves
+        // them in their place among the other sources and they arrive in options. Only libpq's
+        // knobs that are not settings are read here.
         Layer("Passfile", environment.Get("PGPASSFILE"));
         Layer("SSL Mode", environment.Get("PGSSLMODE"));
         Layer("Application Name", environment.Get("PGAPPNAME"));

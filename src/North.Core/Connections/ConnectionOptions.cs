@@ -3,8 +3,9 @@ using North.Core.Settings;
 namespace North.Core.Connections;
 
 /// <summary>
-/// What the caller said about the connection (cmdlet parameters, settings). Every value is optional:
-/// what is missing comes from the <c>PG*</c> environment, the password file and libpq's defaults.
+/// What the caller said about the connection: the settings (parameters, environment including
+/// <c>PG*</c>, north.json, septentrion.ini, resolved once by SettingsLoader). Every value is
+/// optional: what is missing comes from the password file and libpq's defaults.
 /// </summary>
 public sealed record ConnectionOptions
 {

@@ -6,8 +6,20 @@ namespace North.Core.Execution;
 /// <summary>How <see cref="ScriptExecutor"/> runs one file.</summary>
 public sealed record ExecutionOptions
 {
-    /// <summary>Forced transaction mode; null lets <see cref="ScriptClassifier"/> decide from the file.</summary>
+    /// <summary>Forced transaction mode; null takes the classification's.</summary>
     public TransactionMode? Mode { get; init; }
+
+    /// <summary>
+    /// What the plan read in the file (mode, outer BEGIN/COMMIT): the executor uses it and does not
+    /// decide again. Null: the executor classifies the file itself (callers without a plan).
+    /// </summary>
+    public ScriptClassification? Classification { get; init; }
+
+    /// <summary>
+    /// The file is manual (decided at discovery): its <c>--meta-psql:</c> lines are markers; in
+    /// any other file they are comments. Default true, for callers that run bare files.
+    /// </summary>
+    public bool Manual { get; init; } = true;
 
     /// <summary>Keywords that make a file non-transactional; null means <see cref="ScriptClassifier.DefaultNonTransactionalKeywords"/>.</summary>
     public IReadOnlyList<string>? NonTransactionalKeywords { get; init; }
@@ -24,13 +36,12 @@ public sealed record ExecutionOptions
     /// <summary>psql variables (<c>:name</c> in the file), like <c>psql -v</c>.</summary>
     public IReadOnlyDictionary<string, string>? Variables { get; init; }
 
-    /// <summary>Folder <c>\i</c> is relative to; default the process's current folder.</summary>
+    /// <summary>Folder <c>\i</c> is relative to (the run's working folder); null: a relative <c>\i</c> is an error.</summary>
     public string? WorkingDirectory { get; init; }
 
     /// <summary>
     /// The history insert as a command, made when the file has run. In atomic mode it goes in the
     /// same round trip as COMMIT (no extra round trip per file); otherwise it runs after the file.
-    /// An alternative to the <c>recordAsync</c> callback, for callers that can build a command.
     /// </summary>
     public Func<NpgsqlBatchCommand>? RecordCommand { get; init; }
 

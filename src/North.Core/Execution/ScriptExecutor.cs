@@ -1,3 +1,4 @@
+using North.Core.Errors;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -29,13 +30,13 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>
-    /// Runs a file. <paramref name="recordAsync"/> (the history insert) runs inside the file's
-    /// transaction before COMMIT in <see cref="TransactionMode.Atomic"/> mode, after the file
-    /// otherwise. Throws <see cref="ScriptException"/> on the first failure; in atomic mode nothing
-    /// of the file nor its record is kept then.
+    /// Runs a file. <see cref="ExecutionOptions.RecordCommand"/> (the history insert) goes with the
+    /// file's COMMIT in <see cref="TransactionMode.Atomic"/> mode, after the file otherwise. Throws
+    /// <see cref="ScriptException"/> on the first failure, the server's included (a statement, the
+    /// COMMIT, the history insert, the file's SETs, the session reset); in atomic mode nothing of
+    /// the file nor its record is kept then.
     /// </summary>
-    public async Task<ScriptResult> ExecuteFileAsync(string path, ExecutionOptions? options,
-        Func<NpgsqlConnection, NpgsqlTransaction?, CancellationToken, Task>? recordAsync, CancellationToken cancel = default)
+    public async Task<ScriptResult> ExecuteFileAsync(string path, ExecutionOptions? options = null, CancellationToken cancel = default)
     {
         options ??= new ExecutionOptions();
         var clock = Stopwatch.StartNew();
@@ -44,23 +45,25 @@ public sealed partial class ScriptExecutor
             Variables = options.Variables,
             WorkingDirectory = options.WorkingDirectory,
             CurrentDatabase = _connection.Database,
+            Manual = options.Manual,
         };
 
-        // First pass: classify and prove the file reads cleanly before anything is sent.
-        var classification = ScriptClassifier.Classify(path, options.NonTransactionalKeywords, readerOptions);
+        // The plan's classification when given (decided once); else read the file now. Either way
+        // the file was proved to read cleanly before anything is sent.
+        var classification = options.Classification ?? ScriptClassifier.Classify(path, options.NonTransactionalKeywords, readerOptions);
         var mode = options.Mode ?? classification.Mode;
         if (mode == TransactionMode.Atomic && classification.Mode != TransactionMode.Atomic)
             throw new ScriptException(path, 1, 1,
                 $"cannot run atomically: the file has {(classification.Mode == TransactionMode.None ? $"a non-transactional statement ({classification.NonTransactionalKeyword})" : "its own transaction control")}");
         _reporter.Verbose($"{path}: running {mode}{(classification.Manual ? ", manual" : "")}");
 
-        var run = new Run(path, mode, classification, options);
+        var run = new Run(mode, classification, options);
         NpgsqlTransaction? transaction = null;
         bool reset = false;
         _connection.Notice += OnNotice;
         try
         {
-            await ApplyTimeoutsAsync(options, cancel);
+            await ApplyTimeoutsAsync(path, options, cancel);
             if (mode == TransactionMode.Atomic)
                 transaction = await _connection.BeginTransactionAsync(cancel);
 
@@ -70,9 +73,7 @@ public sealed partial class ScriptExecutor
             if (transaction is not null)
             {
                 _current = null;
-                if (recordAsync is not null)
-                    await recordAsync(_connection, transaction, cancel);
-                await CommitAndResetAsync(options.RecordCommand?.Invoke(), cancel);
+                await CommitAndResetAsync(path, run.LastItem, options.RecordCommand?.Invoke(), cancel);
                 transaction = null;
                 reset = true;
             }
@@ -80,13 +81,18 @@ public sealed partial class ScriptExecutor
             {
                 await ResetSessionAsync(path, run.LastItem, cancel);
                 reset = true;
-                if (recordAsync is not null)
-                    await recordAsync(_connection, null, cancel);
                 if (options.RecordCommand is { } record)
                 {
                     await using var batch = new NpgsqlBatch(_connection);
                     batch.BatchCommands.Add(record());
-                    await batch.ExecuteNonQueryAsync(cancel);
+                    try
+                    {
+                        await batch.ExecuteNonQueryAsync(cancel);
+                    }
+                    catch (PostgresException e)
+                    {
+                        throw AtEnd(path, run.LastItem, e, "the history insert (North's, after the file)");
+                    }
                 }
             }
         }
@@ -290,7 +296,7 @@ public sealed partial class ScriptExecutor
         }
     }
 
-    private async Task ApplyTimeoutsAsync(ExecutionOptions options, CancellationToken cancel)
+    private async Task ApplyTimeoutsAsync(string path, ExecutionOptions options, CancellationToken cancel)
     {
         if (options.LockTimeout is null && options.StatementTimeout is null)
             return;
@@ -299,7 +305,14 @@ public sealed partial class ScriptExecutor
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET lock_timeout = {Milliseconds(lockTimeout)}"));
         if (options.StatementTimeout is TimeSpan statementTimeout)
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET statement_timeout = {Milliseconds(statementTimeout)}"));
-        await batch.ExecuteNonQueryAsync(cancel);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancel);
+        }
+        catch (PostgresException e)
+        {
+            throw AtEnd(path, null, e, (e.BatchCommand?.CommandText ?? "SET") + " (North's, before the file)");
+        }
     }
 
     /// <summary>
@@ -316,12 +329,23 @@ public sealed partial class ScriptExecutor
         }
         catch (PostgresException e) when (e.SqlState is "25001" or "25P02")
         {
-            await RawAsync("ROLLBACK", cancel);
-            await RawAsync("DISCARD ALL", cancel);
+            try
+            {
+                await RawAsync("ROLLBACK", cancel);
+                await RawAsync("DISCARD ALL", cancel);
+            }
+            catch (PostgresException again)
+            {
+                throw AtEnd(path, lastItem, again, "DISCARD ALL (North's, after the file)");
+            }
             if (lastItem is not null)
                 throw new ScriptException(path, lastItem.Line, lastItem.Column,
                     "the file ends inside a transaction it opened (BEGIN without COMMIT); North rolled that transaction back",
                     "End the file's transaction with COMMIT.");
+        }
+        catch (PostgresException e)
+        {
+            throw AtEnd(path, lastItem, e, "DISCARD ALL (North's, after the file)");
         }
     }
 
@@ -332,7 +356,7 @@ public sealed partial class ScriptExecutor
     /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
     /// rolls back and resets as for any other failure.
     /// </summary>
-    private async Task CommitAndResetAsync(NpgsqlBatchCommand? record, CancellationToken cancel)
+    private async Task CommitAndResetAsync(string path, ScriptItem? lastItem, NpgsqlBatchCommand? record, CancellationToken cancel)
     {
         await using var batch = new NpgsqlBatch(_connection);
         if (record is not null)
@@ -342,7 +366,28 @@ public sealed partial class ScriptExecutor
         }
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
-        await batch.ExecuteNonQueryAsync(cancel);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancel);
+        }
+        catch (PostgresException e)
+        {
+            var what = ReferenceEquals(e.BatchCommand, record) && record is not null
+                ? "the history insert (North's, in the file's transaction)"
+                : e.BatchCommand?.CommandText == "DISCARD ALL" ? "DISCARD ALL (North's, after the file)" : "COMMIT (North's, ending the file's transaction)";
+            throw AtEnd(path, lastItem, e, what);
+        }
+    }
+
+    /// <summary>
+    /// A server failure of North's own work around a file (its SETs, the COMMIT, the history
+    /// insert, the reset): the file's failure all the same, placed at its last statement.
+    /// </summary>
+    private static ScriptException AtEnd(string path, ScriptItem? lastItem, PostgresException e, string what)
+    {
+        var (file, line, column) = lastItem is null ? (path, 1, 1) : (lastItem.File, lastItem.Line, lastItem.Column);
+        // The file is the target even when its last statement came from an included file.
+        return new ScriptException(path, lastItem is not null && file == path ? line : 1, lastItem is not null && file == path ? column : 1, e, what);
     }
 
     private async Task RawAsync(string sql, CancellationToken cancel)
@@ -407,9 +452,8 @@ public sealed partial class ScriptExecutor
         }
     }
 
-    private sealed class Run(string path, TransactionMode mode, ScriptClassification classification, ExecutionOptions options)
+    private sealed class Run(TransactionMode mode, ScriptClassification classification, ExecutionOptions options)
     {
-        public string Path { get; } = path;
         public TransactionMode Mode { get; } = mode;
         public ScriptClassification Classification { get; } = classification;
         public ExecutionOptions Options { get; } = options;

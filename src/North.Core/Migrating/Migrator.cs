@@ -8,6 +8,7 @@ using North.Core.Locking;
 using North.Core.Planning;
 using North.Core.Reporting;
 using North.Core.Repository;
+using North.Core.Running;
 using North.Core.Settings;
 using North.Core.Versions;
 using Npgsql;
@@ -25,14 +26,25 @@ public sealed class Migrator
     private const int ProgressId = 1;
     private const int IterationProgressId = 2;
 
+    private readonly RunContext _context;
     private readonly NorthSettings _settings;
     private readonly ConnectionFactory _connections;
     private readonly IReporter _reporter;
 
+    /// <summary>A migrator for callers without a shell location: <c>\i</c> resolves against the migrations root.</summary>
     public Migrator(NorthSettings settings, ConnectionFactory connections, IReporter? reporter = null, IVersionDetector? detector = null)
+        : this(new RunContext(settings, settings.MigrationsRoot, connections), reporter, detector)
     {
+    }
+
+    /// <summary>A migrator for one call, with what the call decided once (<see cref="RunContext"/>).</summary>
+    public Migrator(RunContext context, IReporter? reporter = null, IVersionDetector? detector = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        var settings = context.Settings;
         _settings = settings;
-        _connections = connections;
+        _connections = context.Connections;
         _reporter = reporter ?? NullReporter.Instance;
         History = new HistoryTable(new HistoryTableOptions
         {
@@ -43,13 +55,11 @@ public sealed class Migrator
             NameColumn = settings.NameColumn,
             AppliedAtColumn = settings.AppliedAtColumn,
         });
-        Detector = detector ?? settings.VersionDetector switch
-        {
-            VersionDetector.VersionTable => new VersionTableDetector(settings.VersionTable, settings.VersionTableColumn),
-            VersionDetector.TableComment => new TableCommentDetector(settings.CommentTable),
-            _ => new HistoryVersionDetector(),
-        };
+        Detector = detector ?? VersionDetectors.Create(settings);
     }
+
+    /// <summary>What this call decided once: settings, working folder, connections, file facts.</summary>
+    public RunContext Context => _context;
 
     public HistoryTable History { get; }
 
@@ -64,7 +74,7 @@ public sealed class Migrator
     /// <summary>Where the database stands and what a run would do; changes nothing and takes no lock.</summary>
     public async Task<MigrationState> ReadStateAsync(bool allowOutOfOrder = false, CancellationToken cancel = default)
     {
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         await using var connection = await _connections.OpenAsync(cancel: cancel).ConfigureAwait(false);
         return await ReadStateAsync(connection, repository, allowOutOfOrder, cancel).ConfigureAwait(false);
     }
@@ -84,7 +94,7 @@ public sealed class Migrator
     public async Task<IReadOnlyList<StepResult>> MigrateAsync(MigrateOptions? options = null, CancellationToken cancel = default)
     {
         options ??= new MigrateOptions();
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         await using var connection = await _connections.OpenAsync(cancel: cancel).ConfigureAwait(false);
         await using var runLock = await AdvisoryLock.AcquireAsync(_connections, LockKey, options.LockTimeout ?? _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
 
@@ -145,7 +155,7 @@ public sealed class Migrator
     /// </summary>
     public async Task<IReadOnlyList<HistoryRow>> RegisterAsync(MigrationVersion version, string? name = null, CancellationToken cancel = default)
     {
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         var folder = repository.Find(version) ?? throw new NorthException(
             $"Version {version.Text} has no folder in '{repository.Root}'.", "NorthVersionNotFound", NorthErrorKind.ObjectNotFound, version.Text,
             "Give a version that exists on disk.");
@@ -161,7 +171,7 @@ public sealed class Migrator
         var recorded = (await History.ReadAsync(connection, cancel).ConfigureAwait(false))
             .Where(r => r.ParsedVersion is not null).Select(r => (r.ParsedVersion!, r.Name)).ToHashSet();
         var records = files.Where(f => !recorded.Contains((f.Version, f.Name)))
-            .Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path)));
+            .Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path, _context.Files)));
         return await History.InsertAsync(connection, records, cancel).ConfigureAwait(false);
     }
 
@@ -189,7 +199,7 @@ public sealed class Migrator
         var history = await History.ReadAsync(connection, cancel).ConfigureAwait(false);
         var known = repository.Versions.Select(v => v.Version).ToList();
         var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known) { HistoryRows = history }, cancel).ConfigureAwait(false);
-        return new MigrationPlanner(repository).Plan(history, current, allowOutOfOrder);
+        return new MigrationPlanner(repository, _context.WorkingDirectory).Plan(history, current, allowOutOfOrder);
     }
 
     private void WarnOutOfOrder(MigrationState state, bool allowed)
@@ -209,10 +219,10 @@ public sealed class Migrator
                 case PlanAction.RecordFaked:
                 {
                     await History.EnsureCreatedAsync(connection, cancel).ConfigureAwait(false);
-                    var records = step.Files.Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path))).ToList();
+                    var records = step.Files.Select(f => new HistoryRecord(f.Version.Text, f.Name, HistoryMode.Faked, FileChecksum.Compute(f.Path, _context.Files))).ToList();
                     if (step.SchemaFile is not null)
                     {
-                        records.Add(new HistoryRecord(step.Version!.Text, step.Name, HistoryMode.Faked, FileChecksum.Compute(step.SchemaFile)));
+                        records.Add(new HistoryRecord(step.Version!.Text, step.Name, HistoryMode.Faked, FileChecksum.Compute(step.SchemaFile, _context.Files)));
                     }
                     await History.InsertAsync(connection, records, cancel).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, records.Count, 0);
@@ -224,28 +234,32 @@ public sealed class Migrator
                         await History.EnsureCreatedAsync(connection, cancel).ConfigureAwait(false);
                     }
                     var file = step.Files[0];
-                    var checksum = FileChecksum.Compute(file.Path);
+                    var checksum = FileChecksum.Compute(file.Path, _context.Files);
                     // The history row travels with the file's COMMIT: applied and recorded together, in one round trip.
-                    var options = ExecutionOptionsFor(file.Path, activity) with
+                    var options = ExecutionOptionsFor(step, activity) with
                     {
                         RecordCommand = () => History.InsertBatchCommand(connection,
                             new HistoryRecord(file.Version.Text, file.Name, HistoryMode.Applied, checksum, clock.ElapsedMilliseconds)),
                     };
-                    var script = await executor.ExecuteFileAsync(file.Path, options, null, cancel).ConfigureAwait(false);
+                    var script = await executor.ExecuteFileAsync(file.Path, options, cancel).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
                 }
                 default:
                 {
-                    var script = await executor.ExecuteFileAsync(step.Path!, ExecutionOptionsFor(step.Path!, activity), null, cancel).ConfigureAwait(false);
+                    var script = await executor.ExecuteFileAsync(step.Path!, ExecutionOptionsFor(step, activity), cancel).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
                 }
             }
         }
     }
 
-    private ExecutionOptions ExecutionOptionsFor(string path, string activity) => new()
+    // The step carries what the plan decided about the file: manual or not, and its classification.
+    private ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
+        Classification = step.Classification,
+        Manual = step.Manual,
+        WorkingDirectory = _context.WorkingDirectory,
         LockTimeout = _settings.DdlLockTimeout,
         StatementTimeout = _settings.DdlStatementTimeout,
         OnIteration = it => _reporter.Progress(new ProgressReport(IterationProgressId, $"{System.IO.Path.GetFileName(it.File)} block {it.Block}",

@@ -15,12 +15,16 @@ public sealed class MigrationPlanner
 {
     private readonly MigrationRepository _repository;
     private readonly IReadOnlyList<string> _nonTransactionalKeywords;
+    private readonly string _workingDirectory;
     private Dictionary<string, string> _checksums = new(StringComparer.Ordinal);
 
-    public MigrationPlanner(MigrationRepository repository)
+    /// <param name="repository">The repository, with the file facts its session remembers.</param>
+    /// <param name="workingDirectory">What <c>\i</c> resolves against (the run's working folder); null: the migrations root.</param>
+    public MigrationPlanner(MigrationRepository repository, string? workingDirectory = null)
     {
         _repository = repository;
         _nonTransactionalKeywords = repository.Settings.NonTransactionalKeywords;
+        _workingDirectory = workingDirectory ?? repository.Root;
     }
 
     /// <summary>
@@ -218,9 +222,10 @@ public sealed class MigrationPlanner
         return below ?? lowest;
     }
 
+    // The file's transaction mode is decided here, once, and travels to the executor in the step.
     private PlanStep ApplyStep(int order, MigrationFile file, bool outOfOrder)
     {
-        var classification = ScriptClassifier.Classify(file.Path, _nonTransactionalKeywords);
+        var classification = Classify(file.Path, file.IsManual);
         return new PlanStep
         {
             Order = order,
@@ -228,22 +233,32 @@ public sealed class MigrationPlanner
             Version = file.Version,
             Name = file.Name,
             Path = file.Path,
-            Manual = file.IsManual || classification.Manual,
+            Manual = file.IsManual,
             Transaction = classification.Mode,
+            Classification = classification,
             OutOfOrder = outOfOrder,
             Files = new[] { file },
         };
     }
 
-    private PlanStep FileStep(int order, PlanAction action, MigrationVersion? version, string path) => new()
+    private PlanStep FileStep(int order, PlanAction action, MigrationVersion? version, string path)
     {
-        Order = order,
-        Action = action,
-        Version = version,
-        Name = System.IO.Path.GetFileName(path),
-        Path = path,
-        Transaction = ScriptClassifier.Classify(path, _nonTransactionalKeywords).Mode,
-    };
+        var classification = Classify(path, manual: false);
+        return new PlanStep
+        {
+            Order = order,
+            Action = action,
+            Version = version,
+            Name = System.IO.Path.GetFileName(path),
+            Path = path,
+            Transaction = classification.Mode,
+            Classification = classification,
+        };
+    }
+
+    private ScriptClassification Classify(string path, bool manual) =>
+        ScriptClassifier.Classify(path, _nonTransactionalKeywords,
+            new ScriptReaderOptions { WorkingDirectory = _workingDirectory, Manual = manual }, _repository.Files);
 
     private static MigrationStatus OnDisk(MigrationFile file) => new()
     {
@@ -261,7 +276,7 @@ public sealed class MigrationPlanner
         AppliedAt = row.AppliedAt,
         Mode = row.Mode,
         Modified = row.Checksum is { Length: > 0 } recordedSum
-                   && !string.Equals(recordedSum, _checksums.TryGetValue(file.Path, out var sum) ? sum : FileChecksum.Compute(file.Path), StringComparison.OrdinalIgnoreCase),
+                   && !string.Equals(recordedSum, _checksums.TryGetValue(file.Path, out var sum) ? sum : FileChecksum.Compute(file.Path, _repository.Files), StringComparison.OrdinalIgnoreCase),
     };
 
     // Files whose row has a checksum are hashed up front, on all cores: status on 10,000 files stays fast.
@@ -279,7 +294,7 @@ public sealed class MigrationPlanner
                 }
             }
         }
-        var sums = FileChecksum.ComputeAll(paths);
+        var sums = FileChecksum.ComputeAll(paths, _repository.Files);
         var result = new Dictionary<string, string>(paths.Count, StringComparer.Ordinal);
         for (var i = 0; i < paths.Count; i++) result[paths[i]] = sums[i];
         return result;

@@ -48,6 +48,12 @@ public sealed record PlanStep
     /// <summary>How the file will run with respect to transactions; null for RecordFaked.</summary>
     public TransactionMode? Transaction { get; init; }
 
+    /// <summary>
+    /// What the plan read in the file (its mode, the outer BEGIN/COMMIT North replaces): handed to
+    /// the executor, which does not decide again. Null for RecordFaked.
+    /// </summary>
+    public ScriptClassification? Classification { get; init; }
+
     /// <summary>Applied although it is out of order (AllowOutOfOrder).</summary>
     public bool OutOfOrder { get; init; }
 

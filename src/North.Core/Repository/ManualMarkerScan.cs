@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using North.Core.Files;
 
 namespace North.Core.Repository;
 
@@ -15,21 +15,9 @@ internal static class ManualMarkerScan
 
     private const int BufferSize = 16 * 1024;
 
-    // A warm session (Get-NorthStatus again and again) re-reads only files whose size or time changed.
-    private static readonly ConcurrentDictionary<string, (long Length, DateTime WrittenUtc, bool Found)> Known = new(StringComparer.Ordinal);
-
-    /// <summary>Whether the file has the marker, remembered by path, size and last write time.</summary>
-    public static bool ContainsMarker(FileInfo file)
-    {
-        var (path, length, written) = (file.FullName, file.Length, file.LastWriteTimeUtc);
-        if (Known.TryGetValue(path, out var known) && known.Length == length && known.WrittenUtc == written)
-        {
-            return known.Found;
-        }
-        var found = ContainsMarker(path);
-        Known[path] = (length, written, found);
-        return found;
-    }
+    /// <summary>Whether the file has the marker, remembered in <paramref name="files"/> while the file stays the same.</summary>
+    public static bool ContainsMarker(FileInfo file, FileStampCache files) =>
+        files.Get(file.FullName, "manual-marker", () => (ContainsMarker(file.FullName), true));
 
     public static bool ContainsMarker(string path)
     {

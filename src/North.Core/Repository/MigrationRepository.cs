@@ -1,3 +1,4 @@
+using North.Core.Files;
 using North.Core.Errors;
 using North.Core.Reporting;
 using North.Core.Settings;
@@ -16,9 +17,10 @@ public sealed class MigrationRepository
     private readonly Lazy<HashSet<string>> _schemaFiles;
     private readonly Lazy<HashSet<string>> _fixturesFiles;
 
-    private MigrationRepository(NorthSettings settings, string root, IReadOnlyList<VersionFolder> versions, IReadOnlyList<IgnoredEntry> ignored)
+    private MigrationRepository(NorthSettings settings, string root, IReadOnlyList<VersionFolder> versions, IReadOnlyList<IgnoredEntry> ignored, FileStampCache files)
     {
         Settings = settings;
+        Files = files;
         Root = root;
         Versions = versions;
         Ignored = ignored;
@@ -32,9 +34,10 @@ public sealed class MigrationRepository
     /// <see cref="RepositoryException"/> for a missing root, equal versions, a name both in a
     /// folder and its <c>manual/</c>, or an unreadable file.
     /// </summary>
-    public static MigrationRepository Load(NorthSettings settings, IReporter? reporter = null)
+    /// <see cref="Files"/> is what the caller's session remembers of its files (null: this load's own).
+    public static MigrationRepository Load(NorthSettings settings, IReporter? reporter = null, FileStampCache? files = null)
     {
-        var repository = Discover(settings, reporter ?? NullReporter.Instance, out var problems);
+        var repository = Discover(settings, reporter ?? NullReporter.Instance, files ?? new FileStampCache(), out var problems);
         if (problems.Count > 0)
         {
             throw problems[0].ToException(problems.Count - 1);
@@ -42,15 +45,22 @@ public sealed class MigrationRepository
         return repository!;
     }
 
+    /// <summary>Discovery that collects problems instead of throwing, with its own file facts.</summary>
+    internal static MigrationRepository? Discover(NorthSettings settings, IReporter reporter, out List<RepositoryProblem> problems) =>
+        Discover(settings, reporter, new FileStampCache(), out problems);
+
     /// <summary>Discovery that collects problems instead of throwing; null when the root is missing.</summary>
-    internal static MigrationRepository? Discover(NorthSettings settings, IReporter reporter, out List<RepositoryProblem> problems)
+    internal static MigrationRepository? Discover(NorthSettings settings, IReporter reporter, FileStampCache files, out List<RepositoryProblem> problems)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var scanner = new RepositoryScanner(settings, reporter);
+        var scanner = new RepositoryScanner(settings, reporter, files);
         var versions = scanner.Scan();
         problems = scanner.Problems;
-        return versions is null ? null : new MigrationRepository(settings, scanner.Root, versions, scanner.Ignored);
+        return versions is null ? null : new MigrationRepository(settings, scanner.Root, versions, scanner.Ignored, files);
     }
+
+    /// <summary>The file facts (manual marker, classification, checksum) the repository's readers share.</summary>
+    public FileStampCache Files { get; }
 
     /// <summary>The settings the repository was loaded with.</summary>
     public NorthSettings Settings { get; }

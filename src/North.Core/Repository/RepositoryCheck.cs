@@ -1,3 +1,4 @@
+using North.Core.Files;
 using System.Text.RegularExpressions;
 using North.Core.Reporting;
 using North.Core.Settings;
@@ -12,12 +13,15 @@ namespace North.Core.Repository;
 /// </summary>
 public static class RepositoryCheck
 {
-    /// <summary>Runs every check; diagnostics come ordered by path, then line.</summary>
-    public static IReadOnlyList<RepositoryDiagnostic> Run(NorthSettings settings, IReporter? reporter = null)
+    /// <summary>
+    /// Runs every check; diagnostics come ordered by path, then line. <paramref name="workingDirectory"/>
+    /// is what <c>\i</c> resolves against, as in a run (the PowerShell location); null: the migrations root.
+    /// </summary>
+    public static IReadOnlyList<RepositoryDiagnostic> Run(NorthSettings settings, IReporter? reporter = null, string? workingDirectory = null, FileStampCache? files = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var diagnostics = new List<RepositoryDiagnostic>();
-        var repository = MigrationRepository.Discover(settings, reporter ?? NullReporter.Instance, out var problems);
+        var repository = MigrationRepository.Discover(settings, reporter ?? NullReporter.Instance, files ?? new FileStampCache(), out var problems);
         foreach (var problem in problems)
         {
             diagnostics.Add(new(DiagnosticSeverity.Error, problem.Code, problem.RelativePath ?? ".", null, problem.Message));
@@ -56,7 +60,7 @@ public static class RepositoryCheck
             // The psql reader needs readable UTF-8; a file that is not was reported once already.
             if (MigrationContentCheck.Run(migration, diagnostics))
             {
-                TransactionBlockCheck.Run(migration, diagnostics);
+                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, diagnostics);
             }
         }
 

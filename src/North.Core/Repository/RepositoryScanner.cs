@@ -1,4 +1,5 @@
 using North.Core.Errors;
+using North.Core.Files;
 using North.Core.Reporting;
 using North.Core.Settings;
 using North.Core.Versions;
@@ -18,12 +19,14 @@ internal sealed class RepositoryScanner
     private readonly string _root;
     private readonly bool _ignoreSymlinks;
     private readonly IReporter _reporter;
+    private readonly FileStampCache _files;
 
     public List<IgnoredEntry> Ignored { get; } = [];
     public List<RepositoryProblem> Problems { get; } = [];
 
-    public RepositoryScanner(NorthSettings settings, IReporter reporter)
+    public RepositoryScanner(NorthSettings settings, IReporter reporter, FileStampCache files)
     {
+        _files = files;
         _root = Path.GetFullPath(settings.MigrationsRoot);
         _ignoreSymlinks = settings.IgnoreSymlinks;
         _reporter = reporter;
@@ -179,7 +182,7 @@ internal sealed class RepositoryScanner
         {
             try
             {
-                isManual = ManualMarkerScan.ContainsMarker(file);
+                isManual = ManualMarkerScan.ContainsMarker(file, _files);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -12,12 +12,12 @@ namespace North.Core.Repository;
 /// </summary>
 internal static class TransactionBlockCheck
 {
-    public static void Run(MigrationFile file, List<RepositoryDiagnostic> diagnostics)
+    public static void Run(MigrationFile file, string workingDirectory, List<RepositoryDiagnostic> diagnostics)
     {
         int? openedAt = null;
         try
         {
-            using var reader = ScriptReader.Open(file.Path);
+            using var reader = ScriptReader.Open(file.Path, new ScriptReaderOptions { WorkingDirectory = workingDirectory, Manual = file.IsManual });
             foreach (var item in reader.Read())
             {
                 if (item is not SqlStatement statement)

@@ -4,6 +4,7 @@ using North.Core.Execution;
 using North.Core.Migrating;
 using North.Core.Repository;
 using North.Core.Reporting;
+using North.Core.Running;
 using North.Core.Settings;
 using North.Core.Versions;
 using Npgsql;
@@ -36,15 +37,19 @@ public sealed record SchemaVerificationRequest
 /// </summary>
 public sealed class SchemaVerification
 {
+    private readonly RunContext _context;
     private readonly NorthSettings _settings;
     private readonly ConnectionFactory _connections;
     private readonly Migrator _migrator;
     private readonly IReporter _reporter;
 
-    public SchemaVerification(NorthSettings settings, ConnectionFactory connections, Migrator migrator, IReporter? reporter = null)
+    /// <summary>Verification in the call of <paramref name="migrator"/>: its settings, connections, working folder and file facts.</summary>
+    public SchemaVerification(Migrator migrator, IReporter? reporter = null)
     {
-        _settings = settings;
-        _connections = connections;
+        ArgumentNullException.ThrowIfNull(migrator);
+        _context = migrator.Context;
+        _settings = _context.Settings;
+        _connections = _context.Connections;
         _migrator = migrator;
         _reporter = reporter ?? NullReporter.Instance;
     }
@@ -65,7 +70,7 @@ public sealed class SchemaVerification
             return await check.CompareWithDatabaseAsync(live, referenceConnection.ConnectionString, options, cancel).ConfigureAwait(false);
         }
 
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         var schemaFile = request.SchemaFile ?? await CurrentSchemaFileAsync(repository, cancel).ConfigureAwait(false);
         var files = WithBeforeAndAfter(repository, schemaFile);
         return await check.CompareWithFilesAsync(live, files, LoadFilesAsync, options, cancel).ConfigureAwait(false);
@@ -87,7 +92,7 @@ public sealed class SchemaVerification
 
     private async Task<IReadOnlyList<SchemaDifference>> ReplayAsync(SchemaCheck check, SchemaVerificationRequest request, SchemaCompareOptions options, CancellationToken cancel)
     {
-        var repository = MigrationRepository.Load(_settings, _reporter);
+        var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         var version = request.Version ?? repository.GetTargetVersion();
         var target = repository.GetSchemaFile(version) ?? throw new NorthException(
             $"Version {version.Text} has no schema file ({MigrationRepository.FormatTemplate(_settings.SchemaTemplate, version)}) to replay against.",
@@ -108,7 +113,8 @@ public sealed class SchemaVerification
         Task Migrate(string connectionString, CancellationToken token)
         {
             var connections = new ConnectionFactory(new ConnectionOptions { ConnectionString = connectionString, ApplicationName = ConnectionFactory.DefaultApplicationName });
-            return new Migrator(replaySettings, connections, _reporter).MigrateAsync(cancel: token);
+            var replay = new RunContext(replaySettings, _context.WorkingDirectory, connections, _context.Files);
+            return new Migrator(replay, _reporter).MigrateAsync(cancel: token);
         }
         return await check.ReplayAsync(_connections.ConnectionString, [], Migrate, WithBeforeAndAfter(repository, target),
             LoadFilesAsync, options, cancel).ConfigureAwait(false);
@@ -125,7 +131,9 @@ public sealed class SchemaVerification
         var executor = new ScriptExecutor(connection, _reporter);
         foreach (var file in files)
         {
-            await executor.ExecuteFileAsync(file, new ExecutionOptions { NonTransactionalKeywords = _settings.NonTransactionalKeywords }, null, cancel).ConfigureAwait(false);
+            // Schema and before/after files are never manual: their --meta-psql: lines are comments.
+            var options = new ExecutionOptions { NonTransactionalKeywords = _settings.NonTransactionalKeywords, Manual = false, WorkingDirectory = _context.WorkingDirectory };
+            await executor.ExecuteFileAsync(file, options, cancel).ConfigureAwait(false);
         }
     }
 

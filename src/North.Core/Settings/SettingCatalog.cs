@@ -68,17 +68,17 @@ internal static class SettingCatalog
         new(nameof(NorthSettings.ConnectionString), SettingType.Text, [],
             (s, v) => s with { ConnectionString = (string?)v }, p => p.ConnectionString, AllowedInJson: false),
         new(nameof(NorthSettings.Host), SettingType.Text, ["host"],
-            (s, v) => s with { Host = (string?)v }, p => p.Host),
+            (s, v) => s with { Host = (string?)v }, p => p.Host, PgVariables: ["PGHOST", "PGHOSTADDR"]),
         new(nameof(NorthSettings.Port), SettingType.Port, ["port"],
-            (s, v) => s with { Port = (int?)v }, p => p.Port),
+            (s, v) => s with { Port = (int?)v }, p => p.Port, PgVariables: ["PGPORT"]),
         new(nameof(NorthSettings.Database), SettingType.Text, ["dbname"],
-            (s, v) => s with { Database = (string?)v }, p => p.Database),
+            (s, v) => s with { Database = (string?)v }, p => p.Database, PgVariables: ["PGDATABASE"]),
         new(nameof(NorthSettings.Username), SettingType.Text, ["username"],
-            (s, v) => s with { Username = (string?)v }, p => p.Username),
+            (s, v) => s with { Username = (string?)v }, p => p.Username, PgVariables: ["PGUSER"]),
         // septentrion read its password from SEPTENTRION_PASSWORD only; its ini "password" was a prompt flag.
         new(nameof(NorthSettings.Password), SettingType.Text, [],
             (s, v) => s with { Password = (string?)v }, p => p.Password, AllowedInJson: false,
-            ExtraSeptentrionEnvironment: ["SEPTENTRION_PASSWORD"]),
+            ExtraSeptentrionEnvironment: ["SEPTENTRION_PASSWORD"], PgVariables: ["PGPASSWORD"]),
     ];
 
     public static readonly IReadOnlyDictionary<string, SettingDefinition> ByName =

@@ -27,7 +27,8 @@ internal sealed record SettingDefinition(
     Func<NorthSettings, object?, NorthSettings> Apply,
     Func<SettingsOverrides, object?> FromParameter,
     bool AllowedInJson = true,
-    IReadOnlyList<string>? ExtraSeptentrionEnvironment = null)
+    IReadOnlyList<string>? ExtraSeptentrionEnvironment = null,
+    IReadOnlyList<string>? PgVariables = null)
 {
     /// <summary><c>NORTH_</c> plus the name in upper snake case (<c>NORTH_TARGET_VERSION</c>).</summary>
     public string NorthVariable => "NORTH_" + UpperSnake(Name);
@@ -35,6 +36,9 @@ internal sealed record SettingDefinition(
     /// <summary>The <c>SEPTENTRION_*</c> variables click derived from septentrion's option names.</summary>
     public IEnumerable<string> SeptentrionVariables =>
         SeptentrionKeys.Select(k => "SEPTENTRION_" + k.ToUpperInvariant()).Concat(ExtraSeptentrionEnvironment ?? []);
+
+    /// <summary>libpq's variables for this setting, first found wins (<c>PGHOST</c>, then <c>PGHOSTADDR</c>).</summary>
+    public IEnumerable<string> PgEnvironment => PgVariables ?? [];
 
     private static string UpperSnake(string name)
     {

@@ -6,6 +6,8 @@ public enum SettingSourceKind
     Parameter,
     NorthEnvironment,
     SeptentrionEnvironment,
+    /// <summary>libpq's variables (<c>PGHOST</c>, <c>PGPORT</c>, <c>PGDATABASE</c>, <c>PGUSER</c>, <c>PGPASSWORD</c>).</summary>
+    PgEnvironment,
     NorthJson,
     SeptentrionIni,
     Default,

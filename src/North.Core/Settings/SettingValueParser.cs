@@ -127,41 +127,9 @@ internal static class SettingValueParser
         throw SettingsException.Invalid(source, $"{setting.Name} '{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}.");
     }
 
-    /// <summary>Seconds (<c>300</c>), a number with a unit (<c>500ms</c>, <c>30s</c>, <c>5min</c>, <c>2h</c>) or <c>hh:mm:ss</c>.</summary>
-    private static TimeSpan ParseDuration(SettingDefinition setting, string text, string source)
-    {
-        if (text.Contains(':') && TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero)
-        {
-            return span;
-        }
-        var digits = 0;
-        while (digits < text.Length && (char.IsDigit(text[digits]) || text[digits] == '.'))
-        {
-            digits++;
-        }
-        var unit = text[digits..].Trim().ToLowerInvariant();
-        double factor = unit switch
-        {
-            "" or "s" or "sec" or "second" or "seconds" => 1,
-            "ms" => 0.001,
-            "min" or "m" or "minute" or "minutes" => 60,
-            "h" or "hour" or "hours" => 3600,
-            _ => double.NaN,
-        };
-        if (digits > 0 && !double.IsNaN(factor) && double.TryParse(text[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-        {
-            return Seconds(setting, amount * factor, source);
-        }
-        throw SettingsException.Invalid(source, $"{setting.Name} '{text}' is not a duration.",
-            "Write seconds (300), a number with a unit (500ms, 30s, 5min, 2h) or hh:mm:ss.");
-    }
+    private static TimeSpan ParseDuration(SettingDefinition setting, string text, string source) =>
+        DurationText.Parse(text, setting.Name, source);
 
-    private static TimeSpan Seconds(SettingDefinition setting, double seconds, string source)
-    {
-        if (seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2 || double.IsNaN(seconds))
-        {
-            throw SettingsException.Invalid(source, $"{setting.Name} must be a positive duration, not {seconds.ToString(CultureInfo.InvariantCulture)} seconds.");
-        }
-        return TimeSpan.FromSeconds(seconds);
-    }
+    private static TimeSpan Seconds(SettingDefinition setting, double seconds, string source) =>
+        DurationText.FromSeconds(seconds, setting.Name, source);
 }

@@ -5,27 +5,31 @@ namespace North.Core.Settings;
 
 /// <summary>
 /// Builds <see cref="NorthSettings"/> from its sources, strongest first: parameters, <c>NORTH_*</c>
-/// environment variables, <c>SEPTENTRION_*</c> environment variables, <c>north.json</c> in the
+/// environment variables, <c>SEPTENTRION_*</c> environment variables, libpq's <c>PG*</c> variables
+/// (host, port, database, user, password), <c>north.json</c> in the
 /// migrations root, <c>septentrion.ini</c> (<c>[septentrion]</c> section) in the migrations root or
 /// else the current folder, then defaults. <see cref="NorthSettings.Sources"/> tells which won.
 /// </summary>
 public static class SettingsLoader
 {
     /// <summary>
-    /// Loads the settings. <paramref name="currentDirectory"/> defaults to the process's;
-    /// <paramref name="environment"/> to the process environment (tests pass their own).
+    /// Loads the settings. <paramref name="currentDirectory"/> is the caller's working folder (the
+    /// PowerShell location), against which relative paths resolve; <paramref name="environment"/>
+    /// defaults to the process environment (tests pass their own).
     /// Throws <see cref="SettingsException"/> naming the source of any bad value, and when the
     /// migrations root does not exist.
     /// </summary>
-    public static NorthSettings Load(SettingsOverrides parameters, string? currentDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static NorthSettings Load(SettingsOverrides parameters, string currentDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var cwd = Path.GetFullPath(currentDirectory ?? Directory.GetCurrentDirectory());
+        ArgumentException.ThrowIfNullOrEmpty(currentDirectory);
+        var cwd = Path.GetFullPath(currentDirectory);
         environment ??= ProcessEnvironment();
 
         var fromParameters = FromParameters(parameters);
         var fromNorth = FromEnvironment(environment, d => [d.NorthVariable], SettingSourceKind.NorthEnvironment);
         var fromSeptentrion = FromEnvironment(environment, d => d.SeptentrionVariables, SettingSourceKind.SeptentrionEnvironment);
+        var fromPg = FromEnvironment(environment, d => d.PgEnvironment, SettingSourceKind.PgEnvironment);
 
         // The root decides where north.json is, so it comes first; septentrion.ini in the
         // current folder may name it (septentrion's migrations_root), relative to that folder.
@@ -71,7 +75,7 @@ public static class SettingsLoader
             {
                 continue;
             }
-            var value = First(setting.Name, fromParameters, fromNorth, fromSeptentrion, fromJson, fromIni ?? []);
+            var value = First(setting.Name, fromParameters, fromNorth, fromSeptentrion, fromPg, fromJson, fromIni ?? []);
             if (value is not null)
             {
                 settings = setting.Apply(settings, value.Value);

@@ -14,36 +14,56 @@ public static class PostgresEncoding
 
     static PostgresEncoding() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-    private static readonly Dictionary<string, int> CodePages = new(StringComparer.OrdinalIgnoreCase)
+    // Keyed by PostgreSQL's cleaned names (see Clean): its encoding names and the aliases of its pg_encname_tbl.
+    private static readonly Dictionary<string, int> CodePages = new(StringComparer.Ordinal)
     {
-        ["LATIN1"] = 28591, ["LATIN2"] = 28592, ["LATIN3"] = 28593, ["LATIN4"] = 28594,
-        ["LATIN5"] = 28599, ["LATIN7"] = 28603, ["LATIN9"] = 28605,
-        ["ISO_8859_5"] = 28595, ["ISO_8859_6"] = 28596, ["ISO_8859_7"] = 28597, ["ISO_8859_8"] = 28598,
-        ["WIN866"] = 866, ["WIN874"] = 874, ["WIN1250"] = 1250, ["WIN1251"] = 1251, ["WIN1252"] = 1252,
-        ["WIN1253"] = 1253, ["WIN1254"] = 1254, ["WIN1255"] = 1255, ["WIN1256"] = 1256, ["WIN1257"] = 1257,
-        ["WIN1258"] = 1258, ["KOI8R"] = 20866, ["KOI8U"] = 21866, ["SJIS"] = 932, ["SHIFT_JIS_2004"] = 932,
-        ["GBK"] = 936, ["GB18030"] = 54936, ["UHC"] = 949, ["BIG5"] = 950, ["EUC_JP"] = 51932,
-        ["EUC_KR"] = 51949, ["EUC_CN"] = 51936, ["SQL_ASCII"] = 28591,
+        ["latin1"] = 28591, ["latin2"] = 28592, ["latin3"] = 28593, ["latin4"] = 28594,
+        ["latin5"] = 28599, ["latin7"] = 28603, ["latin9"] = 28605,
+        ["iso88591"] = 28591, ["iso88592"] = 28592, ["iso88593"] = 28593, ["iso88594"] = 28594,
+        ["iso88599"] = 28599, ["iso885913"] = 28603, ["iso885915"] = 28605,
+        ["iso88595"] = 28595, ["iso88596"] = 28596, ["iso88597"] = 28597, ["iso88598"] = 28598,
+        ["win866"] = 866, ["alt"] = 866, ["win874"] = 874, ["win1250"] = 1250, ["win1251"] = 1251, ["win"] = 1251,
+        ["win1252"] = 1252, ["win1253"] = 1253, ["win1254"] = 1254, ["win1255"] = 1255, ["win1256"] = 1256,
+        ["win1257"] = 1257, ["win1258"] = 1258, ["abc"] = 1258, ["tcvn"] = 1258, ["tcvn5712"] = 1258, ["vscii"] = 1258,
+        ["windows866"] = 866, ["windows874"] = 874, ["windows1250"] = 1250, ["windows1251"] = 1251, ["windows1252"] = 1252,
+        ["windows1253"] = 1253, ["windows1254"] = 1254, ["windows1255"] = 1255, ["windows1256"] = 1256,
+        ["windows1257"] = 1257, ["windows1258"] = 1258,
+        ["koi8r"] = 20866, ["koi8"] = 20866, ["koi8u"] = 21866,
+        ["sjis"] = 932, ["shiftjis"] = 932, ["mskanji"] = 932, ["shiftjis2004"] = 932,
+        ["gbk"] = 936, ["cp936"] = 936, ["gb18030"] = 54936, ["uhc"] = 949, ["cp949"] = 949, ["big5"] = 950, ["cp950"] = 950,
+        ["eucjp"] = 51932, ["euckr"] = 51949, ["euccn"] = 51936, ["sqlascii"] = 28591,
     };
 
     /// <summary>
-    /// The decoder for a PostgreSQL encoding name (<c>UTF8</c>, <c>'latin1'</c>, <c>WIN1252</c>...), or null when
-    /// North does not know it. Aliases follow the server's: dashes and underscores are ignored, case too.
+    /// The decoder for a PostgreSQL encoding name (<c>UTF8</c>, <c>'latin1'</c>, <c>ISO_8859_1</c>, <c>WIN1252</c>...),
+    /// or null when North does not know it. Names are matched as the server matches them.
     /// </summary>
     public static Encoding? Find(string name)
     {
-        var key = name.Trim().Trim('\'', '"').Replace("-", "").ToUpperInvariant();
-        if (key is "UTF8" or "UNICODE")
+        ArgumentNullException.ThrowIfNull(name);
+        var key = Clean(name);
+        if (key is "utf8" or "unicode")
             return StrictUtf8;
-        key = key switch
-        {
-            "ISO88591" => "LATIN1", "ISO88592" => "LATIN2", "ISO885915" => "LATIN9",
-            "WINDOWS1252" => "WIN1252", "WINDOWS1251" => "WIN1251", "WINDOWS1250" => "WIN1250",
-            "SHIFTJIS" => "SJIS", "KOI8" => "KOI8R", _ => key,
-        };
-        if (!CodePages.TryGetValue(key, out var page) && !CodePages.TryGetValue(name.Trim().Trim('\'', '"'), out page))
+        if (!CodePages.TryGetValue(key, out var page))
             return null;
         // Single-byte pages never fail; multi-byte ones should, like UTF-8.
         return Encoding.GetEncoding(page, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+    }
+
+    /// <summary>
+    /// PostgreSQL's <c>clean_encoding_name</c> (src/common/encnames.c): every character that is not
+    /// a letter or digit dropped, the rest lower-cased, so <c>ISO_8859_1</c>, <c>iso-8859-1</c> and
+    /// <c>'ISO8859-1'</c> all name LATIN1.
+    /// </summary>
+    public static string Clean(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var builder = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+                builder.Append(char.ToLowerInvariant(c));
+        }
+        return builder.ToString();
     }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using North.Core.Files;
 
 namespace North.Core.Sql;
 
@@ -28,25 +28,25 @@ public static class ScriptClassifier
     /// <summary>The default non-transactional keywords of DESIGN.md section 3.</summary>
     public static readonly IReadOnlyList<string> DefaultNonTransactionalKeywords = new[] { "CONCURRENTLY", "ALTER TYPE", "VACUUM" };
 
-    // A run classifies each file twice (the plan, then the executor) and a warm session again and
-    // again: a file whose size and time did not change, and whose reading used no meta-command nor
-    // variable (so depends on its bytes alone), is not lexed again.
-    private static readonly ConcurrentDictionary<(string Path, string Keywords), (long Length, DateTime WrittenUtc, ScriptClassification Result)> Known = new();
-
-    /// <summary>Classifies the file at <paramref name="path"/>.</summary>
-    public static ScriptClassification Classify(string path, IEnumerable<string>? nonTransactionalKeywords = null, ScriptReaderOptions? options = null)
+    /// <summary>
+    /// Classifies the file at <paramref name="path"/>. With <paramref name="files"/>, a file whose
+    /// reading used no meta-command nor variable (so depends on its bytes alone) is not lexed again
+    /// while it stays the same. <paramref name="options"/> says whether the file is manual.
+    /// </summary>
+    public static ScriptClassification Classify(string path, IEnumerable<string>? nonTransactionalKeywords = null, ScriptReaderOptions? options = null, FileStampCache? files = null)
     {
         var keywords = nonTransactionalKeywords as IReadOnlyCollection<string> ?? nonTransactionalKeywords?.ToArray();
-        var key = (path, keywords is null ? "\0" : string.Join('\n', keywords));
-        var info = new FileInfo(path);
-        var stamp = info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1L, default(DateTime));
-        if (stamp.Item1 >= 0 && Known.TryGetValue(key, out var known) && (known.Length, known.WrittenUtc) == stamp)
-            return known.Result;
-        using var reader = ScriptReader.Open(path, options);
-        var result = Classify(reader, keywords);
-        if (stamp.Item1 >= 0 && !reader.DependsOnContext)
-            Known[key] = (stamp.Item1, stamp.Item2, result);
-        return result;
+        (ScriptClassification, bool) Learn()
+        {
+            using var reader = ScriptReader.Open(path, options);
+            var result = Classify(reader, keywords);
+            return (result, !reader.DependsOnContext);
+        }
+        if (files is null)
+            return Learn().Item1;
+        var manual = options?.Manual ?? true;
+        var fact = $"classification\n{manual}\n{(keywords is null ? "\0" : string.Join('\n', keywords))}";
+        return files.Get(path, fact, Learn);
     }
 
     /// <summary>Classifies what <paramref name="reader"/> yields (it is read to the end).</summary>

@@ -59,6 +59,12 @@ internal sealed class ScriptLexer
     /// <summary>psql follows the server's standard_conforming_strings; so do we.</summary>
     public bool StandardStrings { get; set; } = true;
 
+    /// <summary>
+    /// Whether a <c>--meta-psql:</c> line is a marker (a manual file) or a plain comment (any other
+    /// file: DESIGN.md section 1, manual is decided once, at discovery).
+    /// </summary>
+    public bool Markers { get; init; } = true;
+
     /// <summary>Index in the current line where the scan stopped (at the backslash for meta-commands).</summary>
     public int Position => _pos;
 
@@ -197,7 +203,7 @@ internal sealed class ScriptLexer
             }
             if (c == '-' && i + 1 < n && line[i + 1] == '-')
             {
-                if (string.CompareOrdinal(line, i, "--meta-psql:", 0, 12) == 0)
+                if (Markers && string.CompareOrdinal(line, i, "--meta-psql:", 0, 12) == 0)
                 {
                     if (_hasToken)
                         throw new ScriptSyntaxException(File, _lineNumber, i + 1,

@@ -31,7 +31,7 @@ public sealed partial class ScriptReader : IDisposable
         if (_options.Variables is not null)
             foreach (var (k, v) in _options.Variables)
                 _variables[k] = v;
-        _frames.Push(new Frame(source, fullPath, new ScriptLexer(source.File, Variable)));
+        _frames.Push(new Frame(source, fullPath, new ScriptLexer(source.File, Variable) { Markers = _options.Manual }));
         _main = source;
         MainFile = source.File;
     }
@@ -237,7 +237,16 @@ public sealed partial class ScriptReader : IDisposable
             throw Error(meta, $"\\{meta.Name} needs a file name");
         var target = meta.Arguments[0];
         bool relative = meta.Name is "ir" or "include_relative";
-        string baseFull = relative ? Path.GetDirectoryName(frame.FullPath)! : Path.GetFullPath(_options.WorkingDirectory ?? Directory.GetCurrentDirectory());
+        string baseFull;
+        if (relative)
+            baseFull = Path.GetDirectoryName(frame.FullPath)!;
+        else if (_options.WorkingDirectory is not null)
+            baseFull = Path.GetFullPath(_options.WorkingDirectory);
+        else if (Path.IsPathRooted(target))
+            baseFull = "";
+        else
+            throw Error(meta, $"\\{meta.Name} '{target}': no working folder to resolve it against",
+                "Use \\ir to include relative to this file, or run from the folder the path is relative to.");
         var full = Path.GetFullPath(Path.Combine(baseFull, target));
         var display = relative && !Path.IsPathRooted(target)
             ? Path.Combine(Path.GetDirectoryName(frame.Source.File) ?? "", target)
@@ -250,7 +259,7 @@ public sealed partial class ScriptReader : IDisposable
                     "An included file must not include, directly or not, a file that includes it.");
         var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
         var source = new LineSource(stream, display);
-        return new Frame(source, full, new ScriptLexer(display, Variable));
+        return new Frame(source, full, new ScriptLexer(display, Variable) { Markers = _options.Manual });
     }
 
     /// <summary>

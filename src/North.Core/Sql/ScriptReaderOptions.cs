@@ -6,8 +6,17 @@ public sealed class ScriptReaderOptions
     /// <summary>psql variables set before the first line (like <c>psql -v name=value</c>).</summary>
     public IReadOnlyDictionary<string, string>? Variables { get; init; }
 
-    /// <summary>Folder <c>\i</c> paths are relative to (psql: its current folder). Default: the process's current folder.</summary>
+    /// <summary>
+    /// Folder <c>\i</c> paths are relative to (psql: its current folder; for a PowerShell user, the
+    /// location). Null: a relative <c>\i</c> is an error, never the process's folder.
+    /// </summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// The file is manual: its <c>--meta-psql:</c> lines are markers. In any other file they are
+    /// comments. Default true (a reader of bare text, as in tests, sees the markers).
+    /// </summary>
+    public bool Manual { get; init; } = true;
 
     /// <summary>
     /// The database the script runs against: <c>\connect</c> naming it is accepted, naming another is

@@ -1,5 +1,4 @@
 using North.Core.Errors;
-using North.Core.Execution;
 
 namespace North.Core.Sql;
 

@@ -10,7 +10,7 @@ namespace North.Core.Versions;
 /// ordinally: any length is exact, nothing can overflow. <see cref="Text"/> keeps the spelling
 /// of the folder name, which the schema and fixtures templates need.
 /// </remarks>
-public sealed class MigrationVersion : IComparable<MigrationVersion>, IEquatable<MigrationVersion>
+public sealed class MigrationVersion : IComparable<MigrationVersion>, IComparable, IEquatable<MigrationVersion>
 {
     private readonly string[] _components;
 
@@ -72,6 +72,14 @@ public sealed class MigrationVersion : IComparable<MigrationVersion>, IEquatable
         reason = string.Empty;
         return true;
     }
+
+    /// <summary>Sort-Object and other non-generic callers compare versions numerically too.</summary>
+    int IComparable.CompareTo(object? obj) => obj switch
+    {
+        null => 1,
+        MigrationVersion other => CompareTo(other),
+        _ => throw new ArgumentException($"A {obj.GetType().Name} is not a version.", nameof(obj)),
+    };
 
     public int CompareTo(MigrationVersion? other)
     {

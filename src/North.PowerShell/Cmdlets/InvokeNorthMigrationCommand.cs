@@ -46,10 +46,6 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
     [Parameter]
     public SwitchParameter AllowOutOfOrder { get; set; }
 
-    /// <summary>How long to wait for another run's lock before failing (default: the LockTimeout setting, 5 minutes).</summary>
-    [Parameter]
-    public TimeSpan? LockTimeout { get; set; }
-
     private protected override void Process()
     {
         if (InputObject is not null)
@@ -98,7 +94,6 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         var options = new MigrateOptions
         {
             AllowOutOfOrder = AllowOutOfOrder,
-            LockTimeout = LockTimeout,
             Steps = _piped.Count == 0 && accepted.Count == plan.Count ? null : accepted,
             OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)),
         };

@@ -33,6 +33,42 @@ public abstract class NorthCmdlet : PSCmdlet
     [ArgumentCompleter(typeof(VersionCompleter))]
     public string? TargetVersion { get; set; }
 
+    /// <summary>
+    /// Forces the version a database that is not initialized is initialized at (its schema file is
+    /// loaded); it must be at or below the target and have a schema file. Default: the greatest
+    /// version at or below the target that has one.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VersionCompleter))]
+    public string? SchemaVersion { get; set; }
+
+    /// <summary>The schema file name under schemas/; {} is the version as its folder spells it (default schema_{}.sql).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SchemaTemplate { get; set; }
+
+    /// <summary>The fixtures file name under fixtures/; {} is the version as its folder spells it (default fixtures_{}.sql).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FixturesTemplate { get; set; }
+
+    /// <summary>Files, folders or globs relative to schemas/, run before the schema when a database is initialized (roles.sql...).</summary>
+    [Parameter]
+    public string[]? BeforeSchemaFiles { get; set; }
+
+    /// <summary>Files, folders or globs relative to schemas/, run after the schema when a database is initialized (grants.sql...).</summary>
+    [Parameter]
+    public string[]? AfterSchemaFiles { get; set; }
+
+    /// <summary>A file holding one of these words (case-insensitive) runs statement by statement in autocommit (default CONCURRENTLY, ALTER TYPE, VACUUM).</summary>
+    [Parameter]
+    public string[]? NonTransactionalKeywords { get; set; }
+
+    /// <summary>Ignores migration files that are symbolic links (septentrion's --ignore-symlinks).</summary>
+    [Parameter]
+    public SwitchParameter IgnoreSymlinks { get; set; }
+
     private protected CancellationToken StopToken => _stopping.Token;
 
     private protected CmdletReporter Reporter => _reporter ??= new CmdletReporter();
@@ -88,6 +124,12 @@ public abstract class NorthCmdlet : PSCmdlet
     {
     }
 
+    /// <summary>
+    /// The working folder of this call: the PowerShell location (FileSystem provider), which
+    /// relative paths and <c>\i</c> resolve against, as psql's against its current folder.
+    /// </summary>
+    private protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
     /// <summary>Settings from parameters, environment, north.json, septentrion.ini and defaults.</summary>
     private protected NorthSettings LoadSettings()
     {
@@ -99,8 +141,15 @@ public abstract class NorthCmdlet : PSCmdlet
             {
                 MigrationsRoot = root,
                 TargetVersion = ParseVersion(TargetVersion, nameof(TargetVersion)),
+                SchemaVersion = ParseVersion(SchemaVersion, nameof(SchemaVersion)),
+                SchemaTemplate = SchemaTemplate,
+                FixturesTemplate = FixturesTemplate,
+                BeforeSchemaFiles = BeforeSchemaFiles,
+                AfterSchemaFiles = AfterSchemaFiles,
+                NonTransactionalKeywords = NonTransactionalKeywords,
+                IgnoreSymlinks = MyInvocation.BoundParameters.ContainsKey(nameof(IgnoreSymlinks)) ? IgnoreSymlinks.IsPresent : null,
             });
-            return SettingsLoader.Load(overrides, SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+            return SettingsLoader.Load(overrides, WorkingDirectory);
         }
         catch (SettingsException e) when (e.ErrorId == "NorthRepositoryNotFound")
         {

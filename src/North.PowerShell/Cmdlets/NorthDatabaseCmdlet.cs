@@ -2,7 +2,10 @@ using System.Management.Automation;
 using North.Core.Connections;
 using North.Core.Detection;
 using North.Core.Migrating;
+using North.Core.Running;
 using North.Core.Settings;
+using North.PowerShell.Binding;
+using North.PowerShell.Hosting;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -73,6 +76,70 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
     [ValidateSet("North", "Septentrion", "DjangoNorth")]
     public string? HistoryStyle { get; set; }
 
+    /// <summary>The schema of the history table (default: the first schema of the search path).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? HistorySchema { get; set; }
+
+    /// <summary>The history table's name (default: the style's, north_migrations for North).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? HistoryTable { get; set; }
+
+    /// <summary>The history table's version column (default: the style's).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VersionColumn { get; set; }
+
+    /// <summary>The history table's migration name column (default: the style's).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? NameColumn { get; set; }
+
+    /// <summary>The history table's applied-at column (default: the style's).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? AppliedAtColumn { get; set; }
+
+    /// <summary>The table the VersionTable detector reads (default sql_version).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VersionTable { get; set; }
+
+    /// <summary>The column the VersionTable detector reads (default version_num).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? VersionTableColumn { get; set; }
+
+    /// <summary>The table whose 'version X' comment the TableComment detector reads (default django_site).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CommentTable { get; set; }
+
+    /// <summary>
+    /// How long to wait for another run's lock before failing (default: the LockTimeout setting, 5
+    /// minutes). A number is seconds (30); a string like 30s, 5min or 00:05:00, or a [TimeSpan].
+    /// </summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LockTimeout { get; set; }
+
+    /// <summary>
+    /// The lock_timeout North sets for each file it runs (unset by default; a file's own SET wins).
+    /// A number is seconds (10); a string like 10s or 500ms, or a [TimeSpan].
+    /// </summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? DdlLockTimeout { get; set; }
+
+    /// <summary>
+    /// The statement_timeout North sets for each file it runs (unset by default; a file's own SET
+    /// wins). A number is seconds (600); a string like 10min, or a [TimeSpan].
+    /// </summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? DdlStatementTimeout { get; set; }
+
     /// <summary>
     /// How the current version is found: History (greatest recorded version on disk), VersionTable
     /// (greatest version_num in sql_version) or TableComment (a 'version X' table comment).
@@ -117,10 +184,18 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         Password = Credential?.GetNetworkCredential().Password,
         HistoryStyle = HistoryStyle is null ? null : Enum.Parse<HistoryStyle>(HistoryStyle, ignoreCase: true),
         VersionDetector = VersionDetector is null ? null : Enum.Parse<VersionDetector>(VersionDetector, ignoreCase: true),
+        HistorySchema = HistorySchema,
+        HistoryTable = HistoryTable,
+        VersionColumn = VersionColumn,
+        NameColumn = NameColumn,
+        AppliedAtColumn = AppliedAtColumn,
+        VersionTable = VersionTable,
+        VersionTableColumn = VersionTableColumn,
+        CommentTable = CommentTable,
+        LockTimeout = LockTimeout,
+        DdlLockTimeout = DdlLockTimeout,
+        DdlStatementTimeout = DdlStatementTimeout,
     };
-
-    /// <summary>The connection of this call, once <see cref="CreateMigrator"/> has made it.</summary>
-    private protected ConnectionFactory? Connections { get; private set; }
 
     /// <summary>The settings, the connection and the migrator for this call.</summary>
     private protected Migrator CreateMigrator(NorthSettings settings)
@@ -135,13 +210,13 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
             Fail(Hosting.ErrorRecords.From(e, "connection"));
             throw;
         }
-        Connections = connections;
         foreach (var warning in connections.Warnings)
         {
             WriteWarning(warning);
         }
         WriteVerbose($"Connecting to {connections.Describe()}.");
-        return new Migrator(settings, connections, Reporter, ScriptDetector(connections));
+        var context = new RunContext(settings, WorkingDirectory, connections, ModuleSession.Files);
+        return new Migrator(context, Reporter, ScriptDetector(connections));
     }
 
     private IVersionDetector? ScriptDetector(ConnectionFactory connections)

@@ -43,7 +43,7 @@ public sealed class TestNorthRepositoryCommand : NorthDatabaseCmdlet
     private protected override void End()
     {
         var settings = LoadSettings();
-        var diagnostics = Run((_, _) => Task.FromResult(RepositoryCheck.Run(settings)), settings.MigrationsRoot);
+        var diagnostics = Run((_, _) => Task.FromResult(RepositoryCheck.Run(settings, null, WorkingDirectory, Hosting.ModuleSession.Files)), settings.MigrationsRoot);
         if (Quiet)
         {
             WriteObject(diagnostics.All(d => d.Severity != DiagnosticSeverity.Error));

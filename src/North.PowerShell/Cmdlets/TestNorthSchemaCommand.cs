@@ -117,7 +117,7 @@ public sealed class TestNorthSchemaCommand : NorthDatabaseCmdlet
                 ExcludeTables = ExcludeTable ?? [],
             },
         };
-        var verification = new SchemaVerification(settings, Connections!, migrator, Reporter);
+        var verification = new SchemaVerification(migrator, Reporter);
         var differences = Run((_, cancel) => verification.RunAsync(request, cancel), migrator.Target);
         if (Quiet)
         {

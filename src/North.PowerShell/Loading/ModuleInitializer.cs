@@ -19,7 +19,19 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
 
-    public void OnRemove(PSModuleInfo module) => AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    public void OnRemove(PSModuleInfo module)
+    {
+        // North.Core was loaded if a call made the session's state; drop it with the module.
+        if (Context.Assemblies.Any(a => a.GetName().Name == "North.Core"))
+        {
+            EndSession();
+        }
+        AssemblyLoadContext.Default.Resolving -= ResolveCore;
+    }
+
+    // Separate method: touching ModuleSession loads North.Core, which must already be loaded here.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void EndSession() => Hosting.ModuleSession.End();
 
     private static Assembly? ResolveCore(AssemblyLoadContext defaultContext, AssemblyName name) =>
         name.Name == "North.Core" ? Context.LoadFromAssemblyName(name) : null;

@@ -1,5 +1,6 @@
 using North.Core.Connections;
 using North.Core.Errors;
+using North.Core.Settings;
 using North.Core.Tests.Infrastructure;
 using Npgsql;
 
@@ -16,6 +17,22 @@ public class ConnectionFactoryTests
     };
 
     private static NpgsqlConnectionStringBuilder Built(ConnectionFactory factory) => new(factory.ConnectionString);
+
+    // PG* host, port, database, user and password are settings: resolved by SettingsLoader, as a run does.
+    private static ConnectionFactory Resolved(SettingsOverrides parameters, ConnectionEnvironment env)
+    {
+        var folder = Directory.CreateTempSubdirectory("north-connection");
+        try
+        {
+            var variables = env.Variables.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!, StringComparer.Ordinal);
+            var settings = SettingsLoader.Load(parameters with { MigrationsRoot = folder.FullName }, folder.FullName, variables);
+            return new ConnectionFactory(ConnectionOptions.FromSettings(settings), env);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 
     [Fact]
     public void DefaultsFollowLibpq()
@@ -93,14 +110,14 @@ public class ConnectionFactoryTests
             ["PGHOST"] = "envhost", ["PGPORT"] = "7000", ["PGDATABASE"] = "envdb", ["PGUSER"] = "envuser",
             ["PGPASSWORD"] = "envpw", ["PGSSLMODE"] = "disable", ["PGAPPNAME"] = "envapp", ["PGCONNECT_TIMEOUT"] = "9",
         });
-        var fromEnv = Built(new ConnectionFactory(new ConnectionOptions(), env));
+        var fromEnv = Built(Resolved(new SettingsOverrides(), env));
         Assert.Equal(("envhost", 7000, "envdb", "envuser", "envpw", SslMode.Disable, "envapp", 9),
             (fromEnv.Host, fromEnv.Port, fromEnv.Database, fromEnv.Username, fromEnv.Password, fromEnv.SslMode, fromEnv.ApplicationName, fromEnv.Timeout));
 
-        var values = Built(new ConnectionFactory(new ConnectionOptions { Host = "valhost", Database = "valdb" }, env));
+        var values = Built(Resolved(new SettingsOverrides { Host = "valhost", Database = "valdb" }, env));
         Assert.Equal(("valhost", 7000, "valdb", "envuser"), (values.Host, values.Port, values.Database, values.Username));
 
-        var text = Built(new ConnectionFactory(new ConnectionOptions { Host = "valhost", Database = "valdb", ConnectionString = "dbname=strdb" }, env));
+        var text = Built(Resolved(new SettingsOverrides { Host = "valhost", Database = "valdb", ConnectionString = "dbname=strdb" }, env));
         Assert.Equal(("valhost", "strdb"), (text.Host, text.Database));
     }
 

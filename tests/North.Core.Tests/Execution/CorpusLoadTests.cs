@@ -22,7 +22,7 @@ public class CorpusLoadTests
         await using var connection = await db.OpenAsync();
         var executor = new ScriptExecutor(connection);
         foreach (var file in files)
-            await executor.ExecuteFileAsync(file, null, null, default);
+            await executor.ExecuteFileAsync(file, null, default);
     }
 
     private static async Task PsqlAsync(TestDatabase db, params string[] files)

@@ -23,7 +23,7 @@ internal static class PostgresTools
         var executor = new ScriptExecutor(connection);
         foreach (var file in files)
         {
-            await executor.ExecuteFileAsync(file, null, null, cancel);
+            await executor.ExecuteFileAsync(file, null, cancel);
         }
     }
 

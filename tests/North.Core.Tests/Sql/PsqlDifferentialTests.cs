@@ -58,7 +58,7 @@ public class PsqlDifferentialTests
         Assert.Equal(echoed, sent.ToString());
 
         await using (var connection = await viaNorth.OpenAsync())
-            await new ScriptExecutor(connection).ExecuteFileAsync(file, new ExecutionOptions { WorkingDirectory = folder.Root }, null, default);
+            await new ScriptExecutor(connection).ExecuteFileAsync(file, new ExecutionOptions { WorkingDirectory = folder.Root }, default);
         await PgDump.AssertSameDatabaseAsync(viaPsql.ConnectionString, viaNorth.ConnectionString);
     }
 }

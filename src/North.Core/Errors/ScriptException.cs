@@ -1,11 +1,11 @@
-using North.Core.Errors;
 using Npgsql;
 
-namespace North.Core.Execution;
+namespace North.Core.Errors;
 
 /// <summary>
 /// A script file failed: the server rejected a statement (<see cref="SqlState"/> set), or the file
-/// itself is malformed (<see cref="North.Core.Sql.ScriptSyntaxException"/>). Always names the file,
+/// itself is malformed (<c>North.Core.Sql.ScriptSyntaxException</c>). In Errors, shared by the
+/// reader (Sql) and the executor (Execution), so neither depends on the other's namespace for it. Always names the file,
 /// line and column; <see cref="NorthException.Target"/> is the file path.
 /// </summary>
 public class ScriptException : NorthException

@@ -1,0 +1,46 @@
+using North.Core.Connections;
+using North.Core.Files;
+using North.Core.Settings;
+using North.Core.Sql;
+
+namespace North.Core.Running;
+
+/// <summary>
+/// What one call decides once and hands down to the migrator, planner, executor and schema
+/// verification: the resolved settings (one precedence, each value knowing its source), the
+/// working folder (the PowerShell location: <c>\i</c> resolves against it, as psql's against its
+/// current folder), the connection factory, and the file facts the caller's session remembers.
+/// </summary>
+public sealed class RunContext
+{
+    /// <param name="settings">Resolved by <see cref="SettingsLoader"/>.</param>
+    /// <param name="workingDirectory">The caller's location; the core never asks the process for its own.</param>
+    /// <param name="connections">Built from <paramref name="settings"/>.</param>
+    /// <param name="files">The session's file facts; null gives this call its own.</param>
+    public RunContext(NorthSettings settings, string workingDirectory, ConnectionFactory connections, FileStampCache? files = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(workingDirectory);
+        ArgumentNullException.ThrowIfNull(connections);
+        Settings = settings;
+        WorkingDirectory = Path.GetFullPath(workingDirectory);
+        Connections = connections;
+        Files = files ?? new FileStampCache();
+    }
+
+    public NorthSettings Settings { get; }
+
+    /// <summary>Full path of the folder relative paths in files (<c>\i</c>) resolve against.</summary>
+    public string WorkingDirectory { get; }
+
+    public ConnectionFactory Connections { get; }
+
+    public FileStampCache Files { get; }
+
+    /// <summary>How files are read in this call: <c>\i</c> against the working folder.</summary>
+    public ScriptReaderOptions ReaderOptions(string? currentDatabase = null) => new()
+    {
+        WorkingDirectory = WorkingDirectory,
+        CurrentDatabase = currentDatabase,
+    };
+}
