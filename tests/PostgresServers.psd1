@@ -84,6 +84,12 @@
         }
         @{
             Suite  = 'Pester'
+            Test   = 'A run killed with SIGKILL in the middle of an atomic migration.*'
+            When   = 'ServerOlderThan14'
+            Reason = 'sets client_connection_check_interval (PostgreSQL 14) so the server notices the killed client during pg_sleep'
+        }
+        @{
+            Suite  = 'Pester'
             Test   = 'Test-NorthSchema on PostgreSQL 18.*'
             When   = 'ServerOlderThan18'
             Reason = 'VIRTUAL generated columns and named NOT NULL constraints came with PostgreSQL 18'
