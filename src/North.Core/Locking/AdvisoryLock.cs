@@ -86,6 +86,7 @@ public sealed class AdvisoryLock : IAsyncDisposable
             {
                 if ((bool)(await attempt.ExecuteScalarAsync(cancel).ConfigureAwait(false))!)
                 {
+                    await WaitForLastCommitAsync(connection, key, cancel).ConfigureAwait(false);
                     reporter.Verbose($"Took the migration lock (advisory lock {key}) on session {connection.ProcessID}.");
                     return new AdvisoryLock(connection, key, connections.Target);
                 }
@@ -111,6 +112,25 @@ public sealed class AdvisoryLock : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The key a guarded commit holds (<see cref="GuardCommand"/>) from its check to the end of its
+    /// transaction: distinct from the run lock's, so a new holder can wait for an old one's COMMIT.
+    /// </summary>
+    internal static long CommitKeyFor(long key) => KeyFor("commit:" + key.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// A run killed while its guarded COMMIT was in flight leaves its script session committing on
+    /// the server after its lock session is gone: the new holder waits for that transaction to end
+    /// (a transaction-level lock on the commit key, released at once), so it never plans against a
+    /// commit still under way.
+    /// </summary>
+    private static async Task WaitForLastCommitAsync(NpgsqlConnection connection, long key, CancellationToken cancel)
+    {
+        await using var barrier = new NpgsqlCommand("SELECT pg_catalog.pg_advisory_xact_lock($1)", connection);
+        barrier.Parameters.Add(new NpgsqlParameter { Value = CommitKeyFor(key) });
+        await barrier.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
     }
 
     /// <summary>Who holds advisory lock <paramref name="key"/> in the current database, or null.</summary>
@@ -166,8 +186,10 @@ LIMIT 1";
     {
         var (high, low) = Split(Key);
         // Literals only (numbers): a DO block takes no parameters.
+        // The commit key first: held to the end of the transaction, so a run that takes the lock
+        // after this check passed waits for this COMMIT (see WaitForLastCommitAsync).
         return new NpgsqlBatchCommand(
-            "DO $north_lock$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted " +
+            $"DO $north_lock$ BEGIN PERFORM pg_catalog.pg_advisory_xact_lock({CommitKeyFor(Key)}); IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted " +
             $"AND l.pid = {_pid} AND l.objsubid = 1 AND l.classid::pg_catalog.int8 = {high} AND l.objid::pg_catalog.int8 = {low} " +
             "AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) " +
             $"THEN RAISE EXCEPTION 'North''s run lock is no longer held by session {_pid}' USING ERRCODE = '{LostSqlState}'; END IF; END $north_lock$");

@@ -71,4 +71,31 @@ public class AdvisoryLockTests
         Assert.NotEqual(holder.BackendPid, taken.BackendPid);
         await holder.DisposeAsync(); // its session is gone: disposing must not throw
     }
+
+    [Fact]
+    public async Task ANewHolderWaitsForTheCommitALostRunsGuardLetThrough()
+    {
+        // A run killed with its guarded COMMIT in flight: its lock session is gone at once, its
+        // script session still commits. The next run must not plan before that COMMIT ends.
+        await using var db = await TestDatabase.CreateAsync();
+        var key = AdvisoryLock.KeyFor("commit-" + db.Name);
+        var old = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key);
+        await using var script = await db.OpenAsync();
+        await using var transaction = await script.BeginTransactionAsync();
+        await using (var batch = new Npgsql.NpgsqlBatch(script, transaction))
+        {
+            batch.BatchCommands.Add(old.GuardCommand());
+            batch.BatchCommands.Add(new Npgsql.NpgsqlBatchCommand("CREATE TABLE committed_late (id int)"));
+            await batch.ExecuteNonQueryAsync();
+        }
+        await db.ExecuteAsync($"SELECT pg_terminate_backend({old.BackendPid})");
+
+        var next = AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key, TimeSpan.FromSeconds(30));
+        await Task.Delay(1500);
+        Assert.False(next.IsCompleted, "the new holder went on while the lost run's COMMIT was in flight");
+        await transaction.CommitAsync();
+        await using var taken = await next.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'committed_late'"));
+        await old.DisposeAsync();
+    }
 }
