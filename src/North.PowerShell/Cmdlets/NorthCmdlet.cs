@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using North.Core.Errors;
 using North.Core.Reporting;
 using North.Core.Settings;
 using North.Core.Versions;
@@ -151,7 +152,7 @@ public abstract class NorthCmdlet : PSCmdlet
             });
             return SettingsLoader.Load(overrides, WorkingDirectory);
         }
-        catch (SettingsException e) when (e.ErrorId == "NorthRepositoryNotFound")
+        catch (SettingsException e) when (e.ErrorId == ErrorIds.RepositoryNotFound)
         {
             // The core names the setting's source; the object not found is the folder itself.
             Fail(ErrorRecords.From(e, root ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath, preferFallback: true));
