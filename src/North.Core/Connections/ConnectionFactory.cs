@@ -250,11 +250,11 @@ public sealed class ConnectionFactory
     {
         switch (error)
         {
-            case PostgresException { SqlState: "28P01" or "28000" } pg:
+            case PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg:
                 return (pg.MessageText + ".", HasPassword
                     ? "Check the user name and the password (PGPASSWORD, ~/.pgpass or -Credential), and pg_hba.conf."
                     : "No password was found: give one with -Credential, PGPASSWORD or ~/.pgpass, or check pg_hba.conf.");
-            case PostgresException { SqlState: "3D000" } pg:
+            case PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } pg:
                 return (pg.MessageText + ".", "Check the database name, or create the database first.");
             case PostgresException pg:
                 return ($"{pg.MessageText} (SQLSTATE {pg.SqlState}).", "Check the server's log and the connection settings.");

@@ -76,9 +76,9 @@ public class ScriptException : NorthException
 
     private static NorthErrorKind KindOf(string sqlState) => sqlState switch
     {
-        "42501" => NorthErrorKind.PermissionDenied,
-        "55P03" or "57014" => NorthErrorKind.OperationTimeout,
-        "40P01" or "40001" => NorthErrorKind.ResourceBusy,
+        PostgresErrorCodes.InsufficientPrivilege => NorthErrorKind.PermissionDenied,
+        PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled => NorthErrorKind.OperationTimeout,
+        PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => NorthErrorKind.ResourceBusy,
         _ when sqlState.StartsWith("42", StringComparison.Ordinal) => NorthErrorKind.InvalidData,
         _ => NorthErrorKind.InvalidOperation,
     };

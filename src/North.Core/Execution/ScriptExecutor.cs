@@ -379,7 +379,7 @@ public sealed partial class ScriptExecutor
         {
             await RawAsync("DISCARD ALL", cancel);
         }
-        catch (PostgresException e) when (e.SqlState is "25001" or "25P02")
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.ActiveSqlTransaction or PostgresErrorCodes.InFailedSqlTransaction)
         {
             try
             {
