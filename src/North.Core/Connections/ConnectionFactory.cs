@@ -179,7 +179,7 @@ public sealed class ConnectionFactory
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
     /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default, bool keepAlive = false)
+    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
     {
         var connection = CreateConnection(pooled, keepAlive);
         try

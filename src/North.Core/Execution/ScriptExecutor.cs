@@ -165,7 +165,7 @@ public sealed partial class ScriptExecutor
             {
                 case CopyFromStdin copy:
                     ordinal++;
-                    run.Rows += await CopyAsync(copy, transaction, cancel);
+                    run.Rows += await CopyAsync(copy, cancel);
                     run.Statements++;
                     break;
 
@@ -288,7 +288,7 @@ public sealed partial class ScriptExecutor
         return rows;
     }
 
-    private async Task<long> CopyAsync(CopyFromStdin copy, NpgsqlTransaction? transaction, CancellationToken cancel)
+    private async Task<long> CopyAsync(CopyFromStdin copy, CancellationToken cancel)
     {
         var statement = copy.Statement;
         _current = statement;

@@ -67,7 +67,7 @@ public sealed class AdvisoryLock : IAsyncDisposable
     {
         reporter ??= NullReporter.Instance;
         var limit = timeout ?? DefaultTimeout;
-        var connection = await connections.OpenAsync(pooled: false, cancel, keepAlive: true).ConfigureAwait(false);
+        var connection = await connections.OpenAsync(pooled: false, keepAlive: true, cancel: cancel).ConfigureAwait(false);
         try
         {
             // This session idles for the whole run: no server timeout may end it (PostgreSQL 14+ has idle_session_timeout).

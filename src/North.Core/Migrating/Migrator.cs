@@ -110,7 +110,7 @@ public sealed class Migrator
         await using var runLock = await AdvisoryLock.AcquireAsync(_connections, key, options.LockTimeout ?? _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
         // The script session opens once the lock is held (a session waiting idle could meet the
         // server's idle_session_timeout), and is the run's own, not a pooled one that idled.
-        await using var connection = await _connections.OpenAsync(pooled: false, cancel).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(pooled: false, cancel: cancel).ConfigureAwait(false);
 
         // Read under the lock: a run that waited sees what the previous one did.
         var shape = await History.InspectAsync(connection, cancel).ConfigureAwait(false);
@@ -303,7 +303,7 @@ public sealed class Migrator
     }
 
     /// <summary>Every part of the initialization is transactional: they commit together, or nothing is kept.</summary>
-    private async Task InitializeAtomicallyAsync(MigrationRun run, IReadOnlyList<PlanStep> steps, CancellationToken cancel)
+    private async Task InitializeAtomicallyAsync(MigrationRun run, List<PlanStep> steps, CancellationToken cancel)
     {
         var done = new List<StepResult>();
         await using (var transaction = await run.Connection.BeginTransactionAsync(cancel).ConfigureAwait(false))
@@ -317,7 +317,7 @@ public sealed class Migrator
                     {
                         return await RecordFakedAsync(run, step, clock, transaction, null, token).ConfigureAwait(false);
                     }
-                    var options = ExecutionOptionsFor(step, run.Activity) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
+                    var options = ExecutionOptionsFor(step) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
                     var script = await run.Executor.ExecuteFileAsync(step.Path!, options, token).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
                 }, cancel).ConfigureAwait(false));
@@ -372,7 +372,7 @@ public sealed class Migrator
                 {
                     await RunBatchAsync(run.Connection, null, journal.RunningCommand(initVersion, id)).ConfigureAwait(false);
                 }
-                var options = ExecutionOptionsFor(step, run.Activity) with
+                var options = ExecutionOptionsFor(step) with
                 {
                     RecordCommands = () => atomic ? [run.Lock.GuardCommand(), journal.DoneCommand(initVersion, id)] : [journal.DoneCommand(initVersion, id)],
                 };
@@ -422,7 +422,7 @@ public sealed class Migrator
         }
         // The history row travels with the file's COMMIT: applied and recorded together, in one round
         // trip, as the connecting user, after proving the run still holds its lock.
-        var options = ExecutionOptionsFor(step, run.Activity) with
+        var options = ExecutionOptionsFor(step) with
         {
             RecordCommands = () =>
             {
@@ -545,7 +545,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
     private ReadableFolders? _readable;
 
     // The step carries what the plan decided about the file: manual or not, and its classification.
-    private ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
+    private ExecutionOptions ExecutionOptionsFor(PlanStep step) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
         Classification = step.Classification,

@@ -143,7 +143,7 @@ public static class SettingsLoader
         return values;
     }
 
-    private static IReadOnlyDictionary<string, string> ProcessEnvironment()
+    private static Dictionary<string, string> ProcessEnvironment()
     {
         var comparer = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         var result = new Dictionary<string, string>(comparer);

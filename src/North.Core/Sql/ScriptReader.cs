@@ -277,7 +277,7 @@ public sealed partial class ScriptReader : IDisposable
         if (_options.ReadableFolders is { } allowed && !allowed.Contains(full))
             throw new ScriptException(meta.File, meta.Line, meta.Column,
                 $"\\{meta.Name} '{target}' resolves to '{full}', outside {allowed.Describe()}: North does not read it",
-                allowed.HowToAllow, ErrorIds.PathOutsideRoot, NorthErrorKind.PermissionDenied);
+                Repository.ReadableFolders.HowToAllow, ErrorIds.PathOutsideRoot, NorthErrorKind.PermissionDenied);
         if (!System.IO.File.Exists(full))
             throw Error(meta, $"\\{meta.Name}: file '{target}' not found (looked for {full})");
         foreach (var open in _frames)
@@ -294,7 +294,7 @@ public sealed partial class ScriptReader : IDisposable
     /// file with it; the connection stays UTF-8, so a non-UTF-8 SET is not sent) and
     /// standard_conforming_strings (changes how quotes lex).
     /// </summary>
-    private ScriptItem? Intercept(Frame frame, SqlStatement statement)
+    private static ScriptItem? Intercept(Frame frame, SqlStatement statement)
     {
         if (statement.Keyword != "SET" || statement.Words.Count < 2)
             return statement;
