@@ -6,12 +6,14 @@ namespace North.Core.Migrating;
 
 /// <summary>
 /// A file that could not run atomically failed part-way: what it committed before the failing
-/// statement stays, and the file stays marked unfinished. The message says which lines stay.
+/// statement stays, and the file stays marked unfinished. The message says which lines stay; the
+/// recommended action keeps the failure's own (how to fix the file) before the repair steps.
 /// </summary>
 public sealed class PartlyAppliedException : ScriptException
 {
     internal PartlyAppliedException(ScriptException failure, PlanStep step, string version)
         : base(failure.Message + " " + WhatStays(failure, step), failure.ErrorId, failure.Kind, failure.File, failure.Line, failure.Column,
+            (failure.RecommendedAction is { Length: > 0 } first ? first + " " : "") +
             $"Check what stays, then: finish the file by hand and Register-NorthMigration -Version {version} -Name {step.Name}; " +
             $"or undo what stays, fix the file and Unregister-NorthMigration -Version {version} -Name {step.Name} so the next run runs it again. " +
             "Until then a run stops on it.", failure)

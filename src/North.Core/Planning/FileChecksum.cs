@@ -29,7 +29,15 @@ public static class FileChecksum
     public static string[] ComputeAll(IReadOnlyList<string> paths, FileStampCache? files = null)
     {
         var sums = new string[paths.Count];
-        Parallel.For(0, paths.Count, i => sums[i] = Compute(paths[i], files));
+        try
+        {
+            Parallel.For(0, paths.Count, i => sums[i] = Compute(paths[i], files));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is NorthException first)
+        {
+            // The caller meets the file's own error (NorthFileUnreadable), not the parallel loop's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
         return sums;
     }
 }
