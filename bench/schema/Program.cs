@@ -42,7 +42,7 @@ var catalog = await reader.ReadAsync(reference.ConnectionString, null);
 var readOne = watch.Elapsed.TotalSeconds;
 var other = await reader.ReadAsync(live.ConnectionString, null);
 watch.Restart();
-new SchemaComparer().Compare(catalog, other);
+SchemaComparer.Compare(catalog, other);
 var compare = watch.Elapsed.TotalSeconds;
 
 Console.WriteLine($"objects per database: {catalog.Objects.Count} ({string.Join(", ", catalog.Counts().Select(c => $"{c.Key} {c.Value}"))})");

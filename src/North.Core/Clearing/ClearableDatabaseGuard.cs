@@ -11,14 +11,12 @@ namespace North.Core.Clearing;
 /// </summary>
 public static class ClearableDatabaseGuard
 {
-    /// <summary>The ErrorId of a refused clear.</summary>
-    public const string RefusedErrorId = "NorthClearRefused";
 
     /// <summary>True when <paramref name="database"/> matches a pattern of <paramref name="patterns"/>.</summary>
     public static bool IsClearable(string database, IReadOnlyList<string> patterns) =>
         NamePattern.All(patterns).Any(p => p.Matches(database));
 
-    /// <summary>Throws <see cref="RefusedErrorId"/> unless <paramref name="force"/> or the name is allowed; the message says how to allow it.</summary>
+    /// <summary>Throws <see cref="ErrorIds.ClearRefused"/> unless <paramref name="force"/> or the name is allowed; the message says how to allow it.</summary>
     public static void Demand(NorthSettings settings, string database, string target, bool force)
     {
         if (force || IsClearable(database, settings.ClearableDatabases))
@@ -30,7 +28,7 @@ public static class ClearableDatabaseGuard
             : $"it matches none of the ClearableDatabases patterns ({string.Join(", ", settings.ClearableDatabases)}, from {settings.SourceOf(nameof(NorthSettings.ClearableDatabases))})";
         throw new NorthException(
             $"Refused to empty the database \"{database}\" at {target}: {patterns}. Nothing was changed.",
-            RefusedErrorId, NorthErrorKind.PermissionDenied, target,
+            ErrorIds.ClearRefused, NorthErrorKind.PermissionDenied, target,
             "If this database may be emptied, give -Force, or allow its name with a pattern such as '*_test' in ClearableDatabases "
             + "(north.json \"ClearableDatabases\": [\"*_test\"], or NORTH_CLEARABLE_DATABASES='*_test,dev_*').");
     }

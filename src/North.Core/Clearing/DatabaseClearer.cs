@@ -21,8 +21,6 @@ namespace North.Core.Clearing;
 /// </summary>
 public sealed class DatabaseClearer
 {
-    /// <summary>The ErrorId of a TRUNCATE the server refused.</summary>
-    public const string FailedErrorId = "NorthClearFailed";
 
     // Ordinary and partitioned tables that are not partitions (TRUNCATE on a parent empties its
     // partitions), not temporary, outside the system schemas, with the extension owning each, if any.
@@ -50,7 +48,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
         _reporter = reporter ?? NullReporter.Instance;
     }
 
-    /// <summary>Refuses (<see cref="ClearableDatabaseGuard.RefusedErrorId"/>) unless forced or the database's name is clearable.</summary>
+    /// <summary>Refuses (<see cref="ErrorIds.ClearRefused"/>) unless forced or the database's name is clearable.</summary>
     public void DemandAllowed(bool force) => ClearableDatabaseGuard.Demand(_settings, _connections.Database, _connections.Target, force);
 
     /// <summary>Why a clear would be refused, or null when it is allowed.</summary>
@@ -61,7 +59,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
             DemandAllowed(force);
             return null;
         }
-        catch (NorthException e) when (e.ErrorId == ClearableDatabaseGuard.RefusedErrorId)
+        catch (NorthException e) when (e.ErrorId == ErrorIds.ClearRefused)
         {
             return e.Message.Replace(" Nothing was changed.", "", StringComparison.Ordinal) + " " + e.RecommendedAction;
         }
@@ -106,7 +104,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
             {
                 throw new NorthException(
                     $"Cannot empty the tables of {_connections.Target}: {e.MessageText} (SQLSTATE {e.SqlState}).{(e.Detail is null ? "" : " " + e.Detail)} Nothing was changed.",
-                    FailedErrorId, NorthErrorKind.InvalidOperation, _connections.Target,
+                    ErrorIds.ClearFailed, NorthErrorKind.InvalidOperation, _connections.Target,
                     e.SqlState == PostgresErrorCodes.FeatureNotSupported
                         ? "A table that is kept (history, version table, an extension's) has a foreign key to an emptied table: drop that key or clear by hand."
                         : "Check the locks and permissions on these tables (the connecting role must own them or have TRUNCATE).", e);
@@ -160,7 +158,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
         var state = await _migrator.ReadStateAsync(cancel: cancel).ConfigureAwait(false);
         var version = state.Version.CurrentVersion ?? throw new NorthException(
             $"{_connections.Target} is not initialized (the {_migrator.Detector.Name} detector finds no version): there is nothing to clear.",
-            "NorthNotInitialized", NorthErrorKind.InvalidOperation, _connections.Target,
+            ErrorIds.NotInitialized, NorthErrorKind.InvalidOperation, _connections.Target,
             "Initialize it first (Invoke-NorthMigration or Initialize-NorthDatabase).");
 
         var keptTables = new Dictionary<long, string>();

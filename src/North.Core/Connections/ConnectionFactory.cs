@@ -83,7 +83,7 @@ public sealed class ConnectionFactory
             }
             catch (Exception e) when (e is ArgumentException or FormatException)
             {
-                throw new NorthException($"The connection setting \"{key}\" has a value Npgsql cannot use.", "NorthConnectionStringInvalid",
+                throw new NorthException($"The connection setting \"{key}\" has a value Npgsql cannot use.", ErrorIds.ConnectionStringInvalid,
                     NorthErrorKind.InvalidArgument, key, "Correct that setting in the connection string, the parameters or the PG* environment variables.");
             }
         }
@@ -127,7 +127,7 @@ public sealed class ConnectionFactory
             var shown = path ?? "~/.postgresql/root.crt";
             throw new NorthException(
                 $"sslmode={mode} needs the root certificate that signed the server's certificate, and the root certificate file \"{shown}\" does not exist.",
-                "NorthSslRootCertificateMissing", NorthErrorKind.ObjectNotFound, shown,
+                ErrorIds.SslRootCertificateMissing, NorthErrorKind.ObjectNotFound, shown,
                 "Put the CA certificate in ~/.postgresql/root.crt, or name it with sslrootcert (or PGSSLROOTCERT); or choose sslmode=require to encrypt without verifying the server.");
         }
         _builder.RootCertificate = path;
@@ -179,7 +179,7 @@ public sealed class ConnectionFactory
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
     /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default, bool keepAlive = false)
+    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
     {
         var connection = CreateConnection(pooled, keepAlive);
         try
@@ -205,7 +205,7 @@ public sealed class ConnectionFactory
         var (reason, action) = Explain(error);
         // Built from the parsed parts, none of which is the password; Npgsql never puts the password in its messages.
         var message = $"Cannot connect to PostgreSQL at {Target} as user \"{Username}\": {SecretMask.InText(reason)}";
-        return new NorthException(message, "NorthConnectionFailed", NorthErrorKind.ConnectionError, Target, action, error);
+        return new NorthException(message, ErrorIds.ConnectionFailed, NorthErrorKind.ConnectionError, Target, action, error);
     }
 
     /// <summary>
@@ -250,11 +250,11 @@ public sealed class ConnectionFactory
     {
         switch (error)
         {
-            case PostgresException { SqlState: "28P01" or "28000" } pg:
+            case PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } pg:
                 return (pg.MessageText + ".", HasPassword
                     ? "Check the user name and the password (PGPASSWORD, ~/.pgpass or -Credential), and pg_hba.conf."
                     : "No password was found: give one with -Credential, PGPASSWORD or ~/.pgpass, or check pg_hba.conf.");
-            case PostgresException { SqlState: "3D000" } pg:
+            case PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } pg:
                 return (pg.MessageText + ".", "Check the database name, or create the database first.");
             case PostgresException pg:
                 return ($"{pg.MessageText} (SQLSTATE {pg.SqlState}).", "Check the server's log and the connection settings.");
@@ -293,6 +293,6 @@ public sealed class ConnectionFactory
         "verify-ca" or "verifyca" => "VerifyCA",
         "verify-full" or "verifyfull" => "VerifyFull",
         _ => throw new NorthException($"sslmode \"{mode}\" is not one of disable, allow, prefer, require, verify-ca, verify-full.",
-            "NorthConnectionStringInvalid", NorthErrorKind.InvalidArgument, "sslmode"),
+            ErrorIds.ConnectionStringInvalid, NorthErrorKind.InvalidArgument, "sslmode"),
     };
 }

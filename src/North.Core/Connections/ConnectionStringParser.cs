@@ -239,6 +239,6 @@ public static class ConnectionStringParser
     private static void Add(Dictionary<string, string> result, string key, string value) => result[key] = value;
 
     private static NorthException Invalid(string message) =>
-        new(char.ToUpperInvariant(message[0]) + message[1..] + ".", "NorthConnectionStringInvalid", NorthErrorKind.InvalidArgument,
+        new(char.ToUpperInvariant(message[0]) + message[1..] + ".", ErrorIds.ConnectionStringInvalid, NorthErrorKind.InvalidArgument,
             "ConnectionString", "Write the connection string as libpq keywords (host=... dbname=...), a postgresql:// URI, or Npgsql's Host=...;Database=... form.");
 }

@@ -16,8 +16,6 @@ public static class SupportedServer
     /// <summary>The newest major version North is tested on (a newer one is accepted).</summary>
     public const int NewestTestedMajor = 18;
 
-    public const string UnsupportedErrorId = "NorthServerUnsupported";
-
     /// <summary>The error refusing a server of <paramref name="version"/> (its <c>server_version</c>
     /// text in <paramref name="versionText"/>) at <paramref name="target"/>, or null when it is supported.</summary>
     public static NorthException? Refusal(Version version, string versionText, string target)
@@ -25,7 +23,7 @@ public static class SupportedServer
         ArgumentNullException.ThrowIfNull(version);
         return version.Major >= OldestMajor ? null : new NorthException(
             $"PostgreSQL {versionText} at {target} is not supported: North needs PostgreSQL {OldestMajor} or newer (tested on {OldestMajor} to {NewestTestedMajor}).",
-            UnsupportedErrorId, NorthErrorKind.InvalidOperation, target,
+            ErrorIds.ServerUnsupported, NorthErrorKind.InvalidOperation, target,
             $"Upgrade the server to PostgreSQL {OldestMajor} or newer, or keep using the tool that manages it today.");
     }
 

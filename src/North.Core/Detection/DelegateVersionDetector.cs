@@ -30,7 +30,7 @@ public sealed class DelegateVersionDetector : IVersionDetector
         if (!MigrationVersion.TryParse(text, out var version, out var reason))
         {
             throw new NorthException($"The version detector \"{Name}\" answered \"{text}\", which is not a version: {reason}.",
-                "NorthVersionUndetectable", NorthErrorKind.InvalidData, Name, "Make the detector return a version such as 1.2, or nothing when the database is not initialized.");
+                ErrorIds.VersionUndetectable, NorthErrorKind.InvalidData, Name, "Make the detector return a version such as 1.2, or nothing when the database is not initialized.");
         }
         return version;
     }

@@ -54,6 +54,6 @@ public sealed class TableCommentDetector : IVersionDetector
     }
 
     private static NorthException Undetectable(string message, string table) =>
-        new(message, "NorthVersionUndetectable", NorthErrorKind.InvalidData, table,
+        new(message, ErrorIds.VersionUndetectable, NorthErrorKind.InvalidData, table,
             $"Set the comment (COMMENT ON TABLE {table} IS 'version 1.0'), or choose another VersionDetector.");
 }

@@ -22,7 +22,7 @@ public class ScriptException : NorthException
 
     /// <summary>A server error on a statement of a script, mapped back to the file.</summary>
     public ScriptException(string file, int line, int column, PostgresException error, string statementFirstLine)
-        : this(Format(file, line, column, error, statementFirstLine), "NorthScriptFailed", KindOf(error.SqlState), file, line, column,
+        : this(Format(file, line, column, error, statementFirstLine), ErrorIds.ScriptFailed, KindOf(error.SqlState), file, line, column,
             error.Hint, error)
     {
         SqlState = error.SqlState;
@@ -34,7 +34,7 @@ public class ScriptException : NorthException
 
     /// <summary>A failure that is not the server's (a do-until-0 cap, a transaction left open...).</summary>
     public ScriptException(string file, int line, int column, string problem, string? recommendedAction = null)
-        : this($"{file}:{line}:{column}: {problem}", "NorthScriptFailed", NorthErrorKind.InvalidOperation, file, line, column, recommendedAction)
+        : this($"{file}:{line}:{column}: {problem}", ErrorIds.ScriptFailed, NorthErrorKind.InvalidOperation, file, line, column, recommendedAction)
     {
     }
 
@@ -43,24 +43,6 @@ public class ScriptException : NorthException
         : this($"{file}:{line}:{column}: {problem}", errorId, kind, file, line, column, recommendedAction)
     {
     }
-
-    /// <summary>A do-until-0 block reached its iteration cap without an execution that changed 0 rows.</summary>
-    public const string IterationLimitId = "NorthDoUntilZeroIterationLimit";
-
-    /// <summary>A do-until-0 block ran past its time limit; its running execution was cancelled.</summary>
-    public const string TimeLimitId = "NorthDoUntilZeroTimeLimit";
-
-    /// <summary>A script file (a migration, a schema, fixtures, an include) cannot be read: missing, dangling link, no permission.</summary>
-    public const string FileUnreadableId = "NorthFileUnreadable";
-
-    /// <summary>A script file is a FIFO, a socket or a device: North reads regular files only (a FIFO would block it).</summary>
-    public const string FileNotRegularId = "NorthFileNotRegular";
-
-    /// <summary>A NUL byte in a script: PostgreSQL cannot take one in a statement.</summary>
-    public const string NulByteId = "NorthNulByte";
-
-    /// <summary>An include or a schema/fixtures template resolves outside the migrations root and the AllowedFolders.</summary>
-    public const string PathOutsideRootId = "NorthPathOutsideRoot";
 
     public string File { get; }
 
@@ -94,9 +76,9 @@ public class ScriptException : NorthException
 
     private static NorthErrorKind KindOf(string sqlState) => sqlState switch
     {
-        "42501" => NorthErrorKind.PermissionDenied,
-        "55P03" or "57014" => NorthErrorKind.OperationTimeout,
-        "40P01" or "40001" => NorthErrorKind.ResourceBusy,
+        PostgresErrorCodes.InsufficientPrivilege => NorthErrorKind.PermissionDenied,
+        PostgresErrorCodes.LockNotAvailable or PostgresErrorCodes.QueryCanceled => NorthErrorKind.OperationTimeout,
+        PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure => NorthErrorKind.ResourceBusy,
         _ when sqlState.StartsWith("42", StringComparison.Ordinal) => NorthErrorKind.InvalidData,
         _ => NorthErrorKind.InvalidOperation,
     };

@@ -165,7 +165,7 @@ public sealed partial class ScriptExecutor
             {
                 case CopyFromStdin copy:
                     ordinal++;
-                    run.Rows += await CopyAsync(copy, transaction, cancel);
+                    run.Rows += await CopyAsync(copy, cancel);
                     run.Statements++;
                     break;
 
@@ -226,7 +226,7 @@ public sealed partial class ScriptExecutor
                     throw new ScriptException(start.File, start.Line, start.Column,
                         $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows); {KeptText(run)}",
                         "Check that the block's statements converge to 0 rows, or raise DoUntilZeroMaxIterations (NORTH_DO_UNTIL_ZERO_MAX_ITERATIONS, north.json).",
-                        ScriptException.IterationLimitId, Errors.NorthErrorKind.InvalidOperation);
+                        ErrorIds.DoUntilZeroIterationLimit, Errors.NorthErrorKind.InvalidOperation);
                 long rows = 0;
                 foreach (var statement in statements)
                 {
@@ -251,7 +251,7 @@ public sealed partial class ScriptExecutor
                 $"do-until-0 block ran past its time limit of {run.Options.BlockTimeLimit} in iteration {iteration} " +
                 $"({iteration - 1} done, last: {(rowsPerIteration.Count > 0 ? rowsPerIteration[^1] : 0)} rows); iteration {iteration} was cancelled and {KeptText(run)}",
                 "Check that the block's statements converge to 0 rows, or raise DoUntilZeroTimeLimit (NORTH_DO_UNTIL_ZERO_TIME_LIMIT, north.json).",
-                ScriptException.TimeLimitId, Errors.NorthErrorKind.OperationTimeout);
+                ErrorIds.DoUntilZeroTimeLimit, Errors.NorthErrorKind.OperationTimeout);
         }
     }
 
@@ -288,7 +288,7 @@ public sealed partial class ScriptExecutor
         return rows;
     }
 
-    private async Task<long> CopyAsync(CopyFromStdin copy, NpgsqlTransaction? transaction, CancellationToken cancel)
+    private async Task<long> CopyAsync(CopyFromStdin copy, CancellationToken cancel)
     {
         var statement = copy.Statement;
         _current = statement;
@@ -379,7 +379,7 @@ public sealed partial class ScriptExecutor
         {
             await RawAsync("DISCARD ALL", cancel);
         }
-        catch (PostgresException e) when (e.SqlState is "25001" or "25P02")
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.ActiveSqlTransaction or PostgresErrorCodes.InFailedSqlTransaction)
         {
             try
             {

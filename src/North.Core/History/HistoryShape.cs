@@ -69,7 +69,7 @@ public sealed class HistoryShape
     {
         if (!Exists)
         {
-            throw new NorthException($"The history table {QualifiedName} does not exist.", "NorthHistoryTableMissing", NorthErrorKind.ObjectNotFound,
+            throw new NorthException($"The history table {QualifiedName} does not exist.", ErrorIds.HistoryTableMissing, NorthErrorKind.ObjectNotFound,
                 QualifiedName, "Initialise the database first (Initialize-NorthDatabase), or check the history table settings.");
         }
     }

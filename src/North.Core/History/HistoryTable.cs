@@ -59,7 +59,7 @@ LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace";
             {
                 throw new NorthException(
                     $"The history table {QualifiedName} has no schema to live in: the search_path names no existing schema.",
-                    "NorthHistoryTableInvalid", NorthErrorKind.InvalidData, QualifiedName,
+                    ErrorIds.HistoryTableInvalid, NorthErrorKind.InvalidData, QualifiedName,
                     "Set HistorySchema (NORTH_HISTORY_SCHEMA), or fix the connecting user's search_path.");
             }
             shape = new HistoryShape(d, reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetBoolean(3));
@@ -72,7 +72,7 @@ LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace";
                 {
                     throw new NorthException(
                         $"The history table {shape.QualifiedName} has no column \"{required}\"; it is not a {d.Style} history table, or its columns were renamed.",
-                        "NorthHistoryTableInvalid", NorthErrorKind.InvalidData, shape.QualifiedName,
+                        ErrorIds.HistoryTableInvalid, NorthErrorKind.InvalidData, shape.QualifiedName,
                         "Choose the matching -HistoryStyle, or name the table's columns in the settings (HistoryTable and its columns).");
                 }
             }

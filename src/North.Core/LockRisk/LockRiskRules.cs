@@ -166,7 +166,7 @@ internal static class LockRiskRules
                     AddAction(s, table, existing, from + 1, to, findings);
                     break;
                 case "ALTER":
-                    AlterColumn(s, table, existing, s.Skip(from + 1, "COLUMN"), to, findings);
+                    AlterColumn(s, table, existing, s.Skip(from + 1, "COLUMN"), findings);
                     break;
                 case "DROP" when !s[from + 1].Is("CONSTRAINT") && !s[from + 1].Is("DEFAULT"):
                 {
@@ -241,7 +241,7 @@ internal static class LockRiskRules
                 $"ADD COLUMN '{column}' rewrites the whole of '{table}' under an AccessExclusiveLock: {why}. Add the column without that default (or with a constant one: no rewrite since PostgreSQL 11), SET DEFAULT in another statement, and fill existing rows in batches (a do-until-0 block with a LIMIT)."));
     }
 
-    private static void AlterColumn(LockRiskStatement s, string table, bool existing, int at, int to, List<LockRiskFinding> findings)
+    private static void AlterColumn(LockRiskStatement s, string table, bool existing, int at, List<LockRiskFinding> findings)
     {
         var column = s.Name(at, out var next);
         if (column is null || !existing)

@@ -25,7 +25,7 @@ internal sealed class LockRiskSeverities
             if (!valid)
             {
                 diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.InvalidLockRiskSeverity, ".", null,
-                    $"LockRiskSeverities entry '{entry}' (from {source}) is not CODE=Severity with a lock-risk code ({LockRiskCheck.Codes.First()}...{LockRiskCheck.Codes.Last()}) and Error, Warning, Information or Off: it is ignored."));
+                    $"LockRiskSeverities entry '{entry}' (from {source}) is not CODE=Severity with a lock-risk code ({LockRiskCheck.Codes[0]}...{LockRiskCheck.Codes[^1]}) and Error, Warning, Information or Off: it is ignored."));
                 continue;
             }
             severities._chosen[code] = severity;

@@ -67,7 +67,7 @@ public sealed class AdvisoryLock : IAsyncDisposable
     {
         reporter ??= NullReporter.Instance;
         var limit = timeout ?? DefaultTimeout;
-        var connection = await connections.OpenAsync(pooled: false, cancel, keepAlive: true).ConfigureAwait(false);
+        var connection = await connections.OpenAsync(pooled: false, keepAlive: true, cancel: cancel).ConfigureAwait(false);
         try
         {
             // This session idles for the whole run: no server timeout may end it (PostgreSQL 14+ has idle_session_timeout).
@@ -242,14 +242,14 @@ WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::pg_catalog.int8 
     public NorthException Lost(Exception? inner) => new(
         $"The migration run lost its lock on {_target} (advisory lock {Key}, session {_pid} ended or released it): the run stopped. " +
         "A file that was running atomically was rolled back; nothing more was applied.",
-        "NorthLockLost", NorthErrorKind.ConnectionError, _target,
+        ErrorIds.LockLost, NorthErrorKind.ConnectionError, _target,
         "Find why the session ended (idle_session_timeout, a proxy or firewall, pg_terminate_backend, a server restart), then run again: " +
         "the next run starts where this one stopped.", inner);
 
     /// <summary>The error of a file that waits for North's own key.</summary>
     public NorthException SelfDeadlock(string file, Exception? inner) => new(
         $"{file}: the file waits for North's own run lock (advisory lock {Key}), which this run holds: it would wait forever. North cancelled it; the file was not recorded.",
-        "NorthLockSelfDeadlock", NorthErrorKind.ResourceBusy, file,
+        ErrorIds.LockSelfDeadlock, NorthErrorKind.ResourceBusy, file,
         $"Remove the advisory lock call on key {Key} from the file (North already serialises runs), or use another key.", inner);
 
     private static (long High, long Low) Split(long key) => ((uint)(key >> 32), (uint)key);
@@ -288,7 +288,7 @@ WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::pg_catalog.int8 
         var who = holder is null ? "a session that ended just now" : holder.ToString();
         return new NorthException(
             $"Another migration run holds the lock on {connections.Target} (advisory lock {key}): {who}. Waited {limit.TotalSeconds:0.#} s.",
-            "NorthLockTimeout", NorthErrorKind.ResourceBusy, connections.Target,
+            ErrorIds.LockTimeout, NorthErrorKind.ResourceBusy, connections.Target,
             holder is null
                 ? "Run again."
                 : $"Wait for that run to finish, or raise -LockTimeout; if the session is stuck, a DBA can end it with SELECT pg_terminate_backend({holder.Pid}).");

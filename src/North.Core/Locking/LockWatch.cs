@@ -14,7 +14,7 @@ public sealed class LockWatch : IAsyncDisposable
     internal LockWatch(AdvisoryLock runLock, int scriptPid, TimeSpan interval, CancellationToken cancel)
     {
         _source = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        _loop = Task.Run(() => LoopAsync(runLock, scriptPid, interval));
+        _loop = Task.Run(() => LoopAsync(runLock, scriptPid, interval), CancellationToken.None); // stops through _stop, always runs to its end
     }
 
     public CancellationToken Token => _source.Token;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using North.Core.Errors;
 using North.Core.Execution;
 using North.Core.History;
 using North.Core.Locking;
@@ -82,7 +83,7 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
         {
             if (x is PostgresException { SqlState: AdvisoryLock.LostSqlState } || x is Errors.ScriptException { SqlState: AdvisoryLock.LostSqlState })
                 return true;
-            if (x is Errors.NorthException { ErrorId: "NorthLockLost" })
+            if (x is Errors.NorthException { ErrorId: ErrorIds.LockLost })
                 return true;
         }
         return false;

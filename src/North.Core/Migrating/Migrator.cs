@@ -110,7 +110,7 @@ public sealed class Migrator
         await using var runLock = await AdvisoryLock.AcquireAsync(_connections, key, options.LockTimeout ?? _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
         // The script session opens once the lock is held (a session waiting idle could meet the
         // server's idle_session_timeout), and is the run's own, not a pooled one that idled.
-        await using var connection = await _connections.OpenAsync(pooled: false, cancel).ConfigureAwait(false);
+        await using var connection = await _connections.OpenAsync(pooled: false, cancel: cancel).ConfigureAwait(false);
 
         // Read under the lock: a run that waited sees what the previous one did.
         var shape = await History.InspectAsync(connection, cancel).ConfigureAwait(false);
@@ -187,12 +187,12 @@ public sealed class Migrator
     {
         var repository = MigrationRepository.Load(_settings, _reporter, _context.Files);
         var folder = repository.Find(version) ?? throw new NorthException(
-            $"Version {version.Text} has no folder in '{repository.Root}'.", "NorthVersionNotFound", NorthErrorKind.ObjectNotFound, version.Text,
+            $"Version {version.Text} has no folder in '{repository.Root}'.", ErrorIds.VersionNotFound, NorthErrorKind.ObjectNotFound, version.Text,
             "Give a version that exists on disk.");
         IEnumerable<MigrationFile> files = name is null
             ? repository.Versions.Where(v => v.Version <= folder.Version).SelectMany(v => v.Migrations)
             : new[] { folder.Migrations.FirstOrDefault(m => m.Name == name) ?? throw new NorthException(
-                $"Version {folder.Version.Text} has no migration named '{name}'.", "NorthMigrationNotFound", NorthErrorKind.ObjectNotFound,
+                $"Version {folder.Version.Text} has no migration named '{name}'.", ErrorIds.MigrationNotFound, NorthErrorKind.ObjectNotFound,
                 System.IO.Path.Combine(folder.Path, name), $"Check the name (Get-NorthStatus -TargetVersion {folder.Version.Text} lists them).") };
 
         await using var connection = await _connections.OpenAsync(cancel: cancel).ConfigureAwait(false);
@@ -303,7 +303,7 @@ public sealed class Migrator
     }
 
     /// <summary>Every part of the initialization is transactional: they commit together, or nothing is kept.</summary>
-    private async Task InitializeAtomicallyAsync(MigrationRun run, IReadOnlyList<PlanStep> steps, CancellationToken cancel)
+    private async Task InitializeAtomicallyAsync(MigrationRun run, List<PlanStep> steps, CancellationToken cancel)
     {
         var done = new List<StepResult>();
         await using (var transaction = await run.Connection.BeginTransactionAsync(cancel).ConfigureAwait(false))
@@ -317,7 +317,7 @@ public sealed class Migrator
                     {
                         return await RecordFakedAsync(run, step, clock, transaction, null, token).ConfigureAwait(false);
                     }
-                    var options = ExecutionOptionsFor(step, run.Activity) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
+                    var options = ExecutionOptionsFor(step) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
                     var script = await run.Executor.ExecuteFileAsync(step.Path!, options, token).ConfigureAwait(false);
                     return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
                 }, cancel).ConfigureAwait(false));
@@ -372,7 +372,7 @@ public sealed class Migrator
                 {
                     await RunBatchAsync(run.Connection, null, journal.RunningCommand(initVersion, id)).ConfigureAwait(false);
                 }
-                var options = ExecutionOptionsFor(step, run.Activity) with
+                var options = ExecutionOptionsFor(step) with
                 {
                     RecordCommands = () => atomic ? [run.Lock.GuardCommand(), journal.DoneCommand(initVersion, id)] : [journal.DoneCommand(initVersion, id)],
                 };
@@ -422,7 +422,7 @@ public sealed class Migrator
         }
         // The history row travels with the file's COMMIT: applied and recorded together, in one round
         // trip, as the connecting user, after proving the run still holds its lock.
-        var options = ExecutionOptionsFor(step, run.Activity) with
+        var options = ExecutionOptionsFor(step) with
         {
             RecordCommands = () =>
             {
@@ -480,7 +480,7 @@ public sealed class Migrator
                 $"{first.Version}/{first.Name} was started on {_connections.Target} at {first.StartedAt:yyyy-MM-dd HH:mm:ss zzz} by {first.StartedBy} and never finished " +
                 "(it cannot run atomically: it has its own transactions or non-transactional statements, so what it did before it stopped may be kept)" +
                 (files.Count > 1 ? $"; also unfinished: {string.Join(", ", files.Skip(1).Select(f => f.Version + "/" + f.Name))}" : "") + ". The run stopped before doing anything.",
-                "NorthMigrationInterrupted", NorthErrorKind.InvalidOperation, path,
+                ErrorIds.MigrationInterrupted, NorthErrorKind.InvalidOperation, path,
                 $"Check what the file did. If its work is complete (finish it by hand if needed): Register-NorthMigration -Version {first.Version} -Name {first.Name}. " +
                 $"If you undid it and want it run again: Unregister-NorthMigration -Version {first.Version} -Name {first.Name}.");
         }
@@ -490,7 +490,7 @@ public sealed class Migrator
             throw new NorthException(
                 $"The initialization of {_connections.Target} (version {init.Version}) stopped while running {name}, which is not transactional: part of it may be kept. " +
                 $"Done before it: {(init.Done.Count == 0 ? "nothing" : string.Join(", ", init.Done))}.",
-                "NorthInitializationInterrupted", NorthErrorKind.InvalidOperation, name,
+                ErrorIds.InitializationInterrupted, NorthErrorKind.InvalidOperation, name,
                 $"Simplest: drop and recreate the database, then run again. Or complete {name} by hand and run Register-NorthMigration -Version {init.Version} -Name {name} " +
                 $"(or undo it and run Unregister-NorthMigration -Version {init.Version} -Name {name} to run it again); the next run resumes after it.");
         }
@@ -503,7 +503,7 @@ public sealed class Migrator
             var text = $"{modified.Path}: edited after it was applied (its checksum differs from the one recorded at {modified.AppliedAt:yyyy-MM-dd HH:mm:ss zzz}); the change is not applied.";
             if (_settings.FailOnModified)
             {
-                throw new NorthException(text, "NorthMigrationModified", NorthErrorKind.InvalidData, modified.Path ?? modified.Name,
+                throw new NorthException(text, ErrorIds.MigrationModified, NorthErrorKind.InvalidData, modified.Path ?? modified.Name,
                     "Put the file back as it was applied and make the change in a new migration; or, if the edit changes nothing in the database, " +
                     "re-record it (Unregister-NorthMigration, then Register-NorthMigration for that file). FailOnModified=false makes this a warning.");
             }
@@ -536,7 +536,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
             throw new NorthException(
                 $"{_connections.Target} has {count} table(s) of its own ({reader.GetString(1)}{(count > 5 ? ", ..." : "")}) and no migration history in {shape.QualifiedName}: " +
                 "North will not load a schema on top of them. Is this the right database?",
-                "NorthDatabaseNotEmpty", NorthErrorKind.InvalidOperation, _connections.Target,
+                ErrorIds.DatabaseNotEmpty, NorthErrorKind.InvalidOperation, _connections.Target,
                 "If this database already has the schema (migrated by hand or by another tool), adopt it: Register-NorthMigration -Version <its version> records its migrations without running them. " +
                 "To initialize it anyway, on top of what is there, run again with -Force.");
         }
@@ -545,7 +545,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
     private ReadableFolders? _readable;
 
     // The step carries what the plan decided about the file: manual or not, and its classification.
-    private ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
+    private ExecutionOptions ExecutionOptionsFor(PlanStep step) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
         Classification = step.Classification,

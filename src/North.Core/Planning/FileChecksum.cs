@@ -20,7 +20,7 @@ public static class FileChecksum
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Every kind of file that cannot be read gets the same error (a dangling link, no permission).
-            throw new Repository.RepositoryException($"Cannot read '{path}': {e.Message}", ScriptException.FileUnreadableId,
+            throw new Repository.RepositoryException($"Cannot read '{path}': {e.Message}", ErrorIds.FileUnreadable,
                 NorthErrorKind.ReadError, path, "Check the file exists and is readable by this user.", e);
         }
     }

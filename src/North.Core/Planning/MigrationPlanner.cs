@@ -60,7 +60,7 @@ public sealed class MigrationPlanner
             var known = string.Join(", ", _repository.Versions.Select(f => f.Version.Text));
             throw new NorthException(
                 $"The database is at version {current.Text}, which has no folder in '{_repository.Root}' (versions on disk: {known}).",
-                "NorthVersionNotFound", NorthErrorKind.ObjectNotFound, current.Text,
+                ErrorIds.VersionNotFound, NorthErrorKind.ObjectNotFound, current.Text,
                 "Point -Path at the repository this database was migrated from, or check the version detector.");
         }
         current = _repository.Find(current)!.Version;
@@ -203,7 +203,7 @@ public sealed class MigrationPlanner
                 var expected = i < plan.Count ? Describe(plan[i]) : "the end of the plan";
                 throw new NorthException(
                     $"The steps given are not the start of the current plan: step {i + 1} is {Describe(requested[i])}, the plan has {expected}. The database or the repository changed since the plan was made.",
-                    "NorthPlanMismatch", NorthErrorKind.InvalidOperation, requested[i].Path ?? requested[i].Name,
+                    ErrorIds.PlanMismatch, NorthErrorKind.InvalidOperation, requested[i].Path ?? requested[i].Name,
                     "Make the plan again (Get-NorthPlan) and pass it on without reordering or skipping steps.");
             }
         }

@@ -33,7 +33,7 @@ internal static class FileKindProbe
         {
             // Room to spare: the structure has grown over .NET versions, its first two fields never moved.
             var status = new byte[512];
-            if (Stat(path, status) != 0)
+            if (Stat(System.Text.Encoding.UTF8.GetBytes(path + "\0"), status) != 0)
             {
                 return null;
             }
@@ -56,7 +56,8 @@ internal static class FileKindProbe
     }
 
 #pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code enabled for one call
-    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat")]
-    private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] status);
+    // The path goes as NUL-terminated UTF-8 bytes, as the runtime's own SystemNative_Stat callers pass it.
+    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", ExactSpelling = true)]
+    private static extern int Stat(byte[] path, [Out] byte[] status);
 #pragma warning restore SYSLIB1054
 }

@@ -101,7 +101,7 @@ public sealed class MigrationRepository
     public MigrationVersion GetTargetVersion()
     {
         var target = Settings.TargetVersion ?? LatestVersion
-            ?? throw new RepositoryException($"The repository '{Root}' has no version folder.", "NorthVersionNotFound",
+            ?? throw new RepositoryException($"The repository '{Root}' has no version folder.", ErrorIds.VersionNotFound,
                 NorthErrorKind.ObjectNotFound, Root, "Add a version folder such as 1.0/ holding the migrations.");
         return RequireFolder(target, "target version", nameof(NorthSettings.TargetVersion)).Version;
     }
@@ -125,14 +125,14 @@ public sealed class MigrationRepository
             {
                 throw new RepositoryException(
                     $"SchemaVersion {forced.Text} (from {source}) is above the target version {targetFolder.Version.Text}: a database cannot be initialized past its target.",
-                    "NorthSchemaNotFound", NorthErrorKind.InvalidArgument, SchemasFolder, "Lower SchemaVersion, raise TargetVersion, or unset SchemaVersion.");
+                    ErrorIds.SchemaVersionAboveTarget, NorthErrorKind.InvalidArgument, SchemasFolder, "Lower SchemaVersion, raise TargetVersion, or unset SchemaVersion.");
             }
             var folder = RequireFolder(forced, "SchemaVersion", nameof(NorthSettings.SchemaVersion));
             if (GetSchemaFile(folder.Version) is null)
             {
                 throw new RepositoryException(
                     $"SchemaVersion {forced.Text} (from {source}) has no schema file: '{ExpectedPath(SchemasFolder, Settings.SchemaTemplate, folder.Version)}' does not exist.",
-                    "NorthSchemaNotFound", NorthErrorKind.ObjectNotFound, SchemasFolder, "Add the schema file, or unset SchemaVersion to use the closest one.");
+                    ErrorIds.SchemaNotFound, NorthErrorKind.ObjectNotFound, SchemasFolder, "Add the schema file, or unset SchemaVersion to use the closest one.");
             }
             return folder.Version;
         }
@@ -145,7 +145,7 @@ public sealed class MigrationRepository
         }
         throw new RepositoryException(
             $"No schema file to initialize a database at {targetFolder.Version.Text}: no version at or below it has '{ExpectedPath(SchemasFolder, Settings.SchemaTemplate, targetFolder.Version)}' (template '{Settings.SchemaTemplate}').",
-            "NorthSchemaNotFound", NorthErrorKind.ObjectNotFound, SchemasFolder,
+            ErrorIds.SchemaNotFound, NorthErrorKind.ObjectNotFound, SchemasFolder,
             "Add a schema snapshot (pg_dump --schema-only) for a version at or below the target, or check SchemaTemplate.");
     }
 
@@ -185,7 +185,7 @@ public sealed class MigrationRepository
         var known = Versions.Count == 0 ? "none" : string.Join(", ", Versions.Select(v => v.Version.Text));
         throw new RepositoryException(
             $"The {what} {version.Text} (from {source}) has no folder under '{Root}'. Versions on disk: {known}.",
-            "NorthVersionNotFound", NorthErrorKind.ObjectNotFound, Path.Combine(Root, version.Text),
+            ErrorIds.VersionNotFound, NorthErrorKind.ObjectNotFound, Path.Combine(Root, version.Text),
             "Use a version that has a folder, or add the folder.");
     }
 
@@ -211,7 +211,7 @@ public sealed class MigrationRepository
         {
             throw new RepositoryException(
                 $"The template '{template}' gives '{Path.GetFullPath(path)}', outside {ReadableFolders.Describe()}: North does not read it.",
-                Errors.ScriptException.PathOutsideRootId, NorthErrorKind.PermissionDenied, path, ReadableFolders.HowToAllow);
+                ErrorIds.PathOutsideRoot, NorthErrorKind.PermissionDenied, path, ReadableFolders.HowToAllow);
         }
         var exists = name.Contains('/') || name.Contains('\\') ? File.Exists(path) : names.Contains(name);
         return exists ? path : null;

@@ -35,7 +35,7 @@ public sealed class ReadableFolders
         : $"the migrations root '{Root}' and AllowedFolders ({string.Join(", ", Allowed.Select(a => $"'{a}'"))})";
 
     /// <summary>The recommended action of an error about a path outside.</summary>
-    public string HowToAllow =>
+    public static string HowToAllow =>
         "Keep shared SQL under the migrations root, or list its folder in AllowedFolders (north.json, NORTH_ALLOWED_FOLDERS), relative to the root, e.g. \"../common\".";
 
     private static bool IsUnder(string full, string folder) =>

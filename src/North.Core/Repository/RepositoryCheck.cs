@@ -1,5 +1,6 @@
-using North.Core.Files;
 using System.Text.RegularExpressions;
+using North.Core.Errors;
+using North.Core.Files;
 using North.Core.LockRisk;
 using North.Core.Reporting;
 using North.Core.Settings;
@@ -101,7 +102,7 @@ public static class RepositoryCheck
         }
         catch (RepositoryException e)
         {
-            var code = e.ErrorId == Errors.ScriptException.PathOutsideRootId ? DiagnosticCodes.PathOutsideRoot : DiagnosticCodes.SchemaNotFound;
+            var code = e.ErrorId == ErrorIds.PathOutsideRoot ? DiagnosticCodes.PathOutsideRoot : DiagnosticCodes.SchemaNotFound;
             diagnostics.Add(new(DiagnosticSeverity.Error, code, "schemas", null, e.Message));
         }
     }

@@ -39,7 +39,7 @@ internal sealed class RepositoryScanner
     {
         if (!Directory.Exists(_root))
         {
-            Problems.Add(new RepositoryProblem(DiagnosticCodes.RootNotFound, "NorthRepositoryNotFound", NorthErrorKind.ObjectNotFound, _root, ".",
+            Problems.Add(new RepositoryProblem(DiagnosticCodes.RootNotFound, ErrorIds.RepositoryNotFound, NorthErrorKind.ObjectNotFound, _root, ".",
                 $"The migrations root '{_root}' does not exist or is not a folder.",
                 "Give -Path the folder that holds the version folders (1.0/, 1.1/...)."));
             return null;
@@ -87,7 +87,7 @@ internal sealed class RepositoryScanner
             if (versions.Count > 0 && versions[^1].Version == version)
             {
                 var kept = versions[^1];
-                Problems.Add(new RepositoryProblem(DiagnosticCodes.DuplicateVersion, "NorthDuplicateVersion", NorthErrorKind.InvalidData,
+                Problems.Add(new RepositoryProblem(DiagnosticCodes.DuplicateVersion, ErrorIds.DuplicateVersion, NorthErrorKind.InvalidData,
                     folder.FullName, Relative(folder.FullName),
                     $"Folders '{kept.Version.Text}' and '{folder.Name}' are the same version ({version.Canonical}); North cannot tell which to run.",
                     $"Remove or rename one of them (a symbolic link is ignored, so '{folder.Name}' may be a link to '{kept.Version.Text}')."));
@@ -140,7 +140,7 @@ internal sealed class RepositoryScanner
             {
                 if (names.Contains(file.Name))
                 {
-                    Problems.Add(new RepositoryProblem(DiagnosticCodes.DuplicateMigration, "NorthDuplicateMigration", NorthErrorKind.InvalidData,
+                    Problems.Add(new RepositoryProblem(DiagnosticCodes.DuplicateMigration, ErrorIds.DuplicateMigration, NorthErrorKind.InvalidData,
                         file.Path, file.RelativePath,
                         $"Migration '{file.Name}' of version {version.Text} is both in the version folder and in manual/; a migration's name must be unique in its version.",
                         "Rename or remove one of the two files."));
@@ -179,7 +179,7 @@ internal sealed class RepositoryScanner
         if (FileKindProbe.NotRegular(file.FullName) is { } what)
         {
             // Reading it would block (a FIFO waits for a writer): report it, never open it.
-            Problems.Add(new RepositoryProblem(DiagnosticCodes.NotRegularFile, Errors.ScriptException.FileNotRegularId, NorthErrorKind.InvalidData,
+            Problems.Add(new RepositoryProblem(DiagnosticCodes.NotRegularFile, ErrorIds.FileNotRegular, NorthErrorKind.InvalidData,
                 file.FullName, Relative(file.FullName), $"'{Relative(file.FullName)}' is named like a migration but is {what}, not a regular file; North reads only regular files.",
                 "Replace it with a regular file, or move it out of the repository."));
             return;
@@ -194,7 +194,7 @@ internal sealed class RepositoryScanner
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Problems.Add(new RepositoryProblem(DiagnosticCodes.Unreadable, "NorthFileUnreadable", NorthErrorKind.ReadError,
+                Problems.Add(new RepositoryProblem(DiagnosticCodes.Unreadable, ErrorIds.FileUnreadable, NorthErrorKind.ReadError,
                     file.FullName, Relative(file.FullName), $"Cannot read '{Relative(file.FullName)}': {e.Message}",
                     "Check the file exists and is readable by this user."));
                 return;

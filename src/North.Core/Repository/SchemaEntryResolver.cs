@@ -23,7 +23,7 @@ internal static class SchemaEntryResolver
             {
                 throw new RepositoryException(
                     $"{setting} entry '{entry}' (from {source}) matches no file under '{schemasFolder}'.",
-                    "NorthSchemaFileNotFound", NorthErrorKind.ObjectNotFound, Path.Combine(schemasFolder, entry),
+                    ErrorIds.SchemaFileNotFound, NorthErrorKind.ObjectNotFound, Path.Combine(schemasFolder, entry),
                     $"Fix the entry (a file, a folder or a glob relative to schemas/) or remove it from {setting}.");
             }
             files.AddRange(found);

@@ -1,3 +1,4 @@
+using North.Core.Errors;
 using North.Core.Sql;
 
 namespace North.Core.Repository;
@@ -47,12 +48,12 @@ internal static class TransactionBlockCheck
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableScript, file.RelativePath, e.Line,
                 $"The file cannot be read the way psql would: {e.Problem}." + (e.RecommendedAction is null ? "" : " " + e.RecommendedAction)));
         }
-        catch (Errors.ScriptException e) when (e.ErrorId == Errors.ScriptException.PathOutsideRootId)
+        catch (Errors.ScriptException e) when (e.ErrorId == ErrorIds.PathOutsideRoot)
         {
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.PathOutsideRoot, file.RelativePath, e.Line,
                 e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..] + ". " + e.RecommendedAction));
         }
-        catch (Errors.ScriptException e) when (e.ErrorId is Errors.ScriptException.FileUnreadableId or Errors.ScriptException.FileNotRegularId)
+        catch (Errors.ScriptException e) when (e.ErrorId is ErrorIds.FileUnreadable or ErrorIds.FileNotRegular)
         {
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.Unreadable, file.RelativePath, e.Line, e.Message));
         }

@@ -1,7 +1,6 @@
 using North.Core.Connections;
 using North.Core.Files;
 using North.Core.Settings;
-using North.Core.Sql;
 
 namespace North.Core.Running;
 
@@ -36,11 +35,4 @@ public sealed class RunContext
     public ConnectionFactory Connections { get; }
 
     public FileStampCache Files { get; }
-
-    /// <summary>How files are read in this call: <c>\i</c> against the working folder.</summary>
-    public ScriptReaderOptions ReaderOptions(string? currentDatabase = null) => new()
-    {
-        WorkingDirectory = WorkingDirectory,
-        CurrentDatabase = currentDatabase,
-    };
 }

@@ -15,11 +15,6 @@ namespace North.Core.Scaffolding;
 /// </summary>
 public static partial class MigrationScaffolder
 {
-    /// <summary>The ErrorId of a topic that cannot make a file name.</summary>
-    public const string InvalidNameErrorId = "NorthMigrationNameInvalid";
-
-    /// <summary>The ErrorId of a file (or version folder) that exists already: North never overwrites.</summary>
-    public const string ExistsErrorId = "NorthMigrationExists";
 
     /// <summary>Decides the folder and files for <paramref name="request"/>; writes nothing.</summary>
     public static ScaffoldPlan Plan(MigrationRepository repository, NewMigrationRequest request)
@@ -28,12 +23,12 @@ public static partial class MigrationScaffolder
         {
             throw new NorthException(
                 $"'{request.Topic}' cannot be the topic of a migration file name: use letters, digits, '-' and '_', starting with a letter or digit, without the -ddl/-dml suffix.",
-                InvalidNameErrorId, NorthErrorKind.InvalidArgument, request.Topic, "Give a topic such as add-isbn or book_title_index.");
+                ErrorIds.MigrationNameInvalid, NorthErrorKind.InvalidArgument, request.Topic, "Give a topic such as add-isbn or book_title_index.");
         }
         if (request.Manual && request.Kind != MigrationKind.Dml)
         {
             throw new NorthException("A manual migration is a dml.sql file: -Manual cannot go with -Kind Ddl.",
-                InvalidNameErrorId, NorthErrorKind.InvalidArgument, request.Topic, "Leave out -Kind, or leave out -Manual.");
+                ErrorIds.MigrationNameInvalid, NorthErrorKind.InvalidArgument, request.Topic, "Leave out -Kind, or leave out -Manual.");
         }
 
         var latest = repository.Versions.Count == 0 ? null : repository.Versions[^1];
@@ -47,18 +42,18 @@ public static partial class MigrationScaffolder
             version = request.Version ?? (latest is null ? MigrationVersion.Parse("1.0") : Next(latest.Version));
             if (repository.Find(version) is { } existing)
             {
-                throw new NorthException($"Version {version.Text} exists already ('{existing.Path}').", ExistsErrorId, NorthErrorKind.InvalidOperation,
+                throw new NorthException($"Version {version.Text} exists already ('{existing.Path}').", ErrorIds.MigrationExists, NorthErrorKind.InvalidOperation,
                     existing.Path, "Leave out -NewVersion to add a file to it, or give another -Version.");
             }
             if (latest is not null && version < latest.Version)
             {
                 throw new NorthException($"The new version {version.Text} is below the latest version {latest.Version.Text}: databases past it would never run it.",
-                    InvalidNameErrorId, NorthErrorKind.InvalidArgument, version.Text, $"Give a version above {latest.Version.Text}, or leave out -Version.");
+                    ErrorIds.MigrationNameInvalid, NorthErrorKind.InvalidArgument, version.Text, $"Give a version above {latest.Version.Text}, or leave out -Version.");
             }
             folderPath = Path.Combine(repository.Root, version.Text);
             if (Directory.Exists(folderPath) || File.Exists(folderPath))
             {
-                throw new NorthException($"'{folderPath}' exists already.", ExistsErrorId, NorthErrorKind.InvalidOperation, folderPath, "Choose another version.");
+                throw new NorthException($"'{folderPath}' exists already.", ErrorIds.MigrationExists, NorthErrorKind.InvalidOperation, folderPath, "Choose another version.");
             }
             created = folderPath;
             folder = null;
@@ -77,7 +72,7 @@ public static partial class MigrationScaffolder
                     request.Version is null
                         ? $"The repository '{repository.Root}' has no version folder to add a migration to."
                         : $"Version {request.Version.Text} has no folder in '{repository.Root}' (versions: {known}).",
-                    "NorthVersionNotFound", NorthErrorKind.ObjectNotFound, request.Version?.Text ?? repository.Root,
+                    ErrorIds.VersionNotFound, NorthErrorKind.ObjectNotFound, request.Version?.Text ?? repository.Root,
                     "Give an existing -Version, or -NewVersion to create the next version folder.");
             }
             version = folder.Version;
@@ -90,12 +85,12 @@ public static partial class MigrationScaffolder
         var path = request.Manual ? Path.Combine(folderPath, "manual", name) : Path.Combine(folderPath, name);
         if (folder is not null && folder.Migrations.FirstOrDefault(m => m.Name == name) is { } clash)
         {
-            throw new NorthException($"'{clash.Path}' exists already: North never overwrites a migration.", ExistsErrorId, NorthErrorKind.InvalidOperation,
+            throw new NorthException($"'{clash.Path}' exists already: North never overwrites a migration.", ErrorIds.MigrationExists, NorthErrorKind.InvalidOperation,
                 clash.Path, "Give another -Name, or edit that file.");
         }
         if (File.Exists(path))
         {
-            throw new NorthException($"'{path}' exists already: North never overwrites a file.", ExistsErrorId, NorthErrorKind.InvalidOperation,
+            throw new NorthException($"'{path}' exists already: North never overwrites a file.", ErrorIds.MigrationExists, NorthErrorKind.InvalidOperation,
                 path, "Give another -Name, or edit that file.");
         }
         files.Add(new ScaffoldFile(path, MigrationTemplate.For(request, name)));
@@ -118,7 +113,7 @@ public static partial class MigrationScaffolder
             }
             catch (IOException e) when (File.Exists(file.Path))
             {
-                throw new NorthException($"'{file.Path}' exists already: North never overwrites a file.", ExistsErrorId, NorthErrorKind.InvalidOperation,
+                throw new NorthException($"'{file.Path}' exists already: North never overwrites a file.", ErrorIds.MigrationExists, NorthErrorKind.InvalidOperation,
                     file.Path, "Give another -Name.", e);
             }
             written.Add(file.Path);

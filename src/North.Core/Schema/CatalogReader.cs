@@ -116,7 +116,7 @@ public sealed class CatalogReader
     private static bool IsExcluded(IReadOnlyList<NamePattern> excluded, string schema) =>
         excluded.Count > 0 && excluded.Any(p => p.Matches(schema));
 
-    private static IReadOnlyDictionary<string, string?> ParseProperties(string json)
+    private static Dictionary<string, string?> ParseProperties(string json)
     {
         using var document = JsonDocument.Parse(json);
         var properties = new Dictionary<string, string?>(StringComparer.Ordinal);

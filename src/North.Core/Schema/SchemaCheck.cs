@@ -106,7 +106,7 @@ public sealed class SchemaCheck
         await Task.WhenAll(expectedRead, actualRead);
 
         Step("Comparing");
-        var differences = new SchemaComparer().Compare(await expectedRead, await actualRead, options);
+        var differences = SchemaComparer.Compare(await expectedRead, await actualRead, options);
         if (differences.Any(DeparseRoundTrip.Applies))
         {
             differences = await new DeparseRoundTrip(_reporter).SettleAsync(differences, expected, actual, cancel);

@@ -5,7 +5,7 @@ namespace North.Core.Schema;
 /// then every compared property by plain string equality. Pure: no database is touched
 /// (<see cref="SchemaCheck"/> adds the round trip of deparsed text on top).
 /// </summary>
-public sealed class SchemaComparer
+public static class SchemaComparer
 {
     private static readonly HashSet<SchemaObjectType> RelationTypes =
         [SchemaObjectType.Table, SchemaObjectType.ForeignTable, SchemaObjectType.View, SchemaObjectType.MaterializedView];
@@ -15,7 +15,7 @@ public sealed class SchemaComparer
     /// by object type, name and property. The contents of a missing or unexpected table (its
     /// columns, indexes...) are not listed again.
     /// </summary>
-    public IReadOnlyList<SchemaDifference> Compare(SchemaCatalog expected, SchemaCatalog actual, SchemaCompareOptions? options = null)
+    public static IReadOnlyList<SchemaDifference> Compare(SchemaCatalog expected, SchemaCatalog actual, SchemaCompareOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(actual);

@@ -82,11 +82,11 @@ public sealed class SchemaVerification
         var state = await _migrator.ReadStateAsync(cancel: cancel).ConfigureAwait(false);
         var current = state.Version.CurrentVersion ?? throw new NorthException(
             $"{_connections.Target} is not initialized: there is no current version whose schema file to compare with.",
-            "NorthNotInitialized", NorthErrorKind.InvalidOperation, _connections.Target,
+            ErrorIds.NotInitialized, NorthErrorKind.InvalidOperation, _connections.Target,
             "Migrate the database first, or give the expected side with -SchemaFile or -ReferenceConnectionString.");
         return repository.GetSchemaFile(current) ?? throw new NorthException(
             $"The database is at {current.Text} but '{repository.SchemasFolder}' has no schema file for it ({MigrationRepository.FormatTemplate(_settings.SchemaTemplate, current)}).",
-            "NorthSchemaFileNotFound", NorthErrorKind.ObjectNotFound, current.Text,
+            ErrorIds.SchemaSnapshotNotFound, NorthErrorKind.ObjectNotFound, current.Text,
             "Dump the schema of that version into schemas/, or give -SchemaFile, -ReferenceConnectionString or -Replay -Version.");
     }
 
@@ -96,14 +96,14 @@ public sealed class SchemaVerification
         var version = request.Version ?? repository.GetTargetVersion();
         var target = repository.GetSchemaFile(version) ?? throw new NorthException(
             $"Version {version.Text} has no schema file ({MigrationRepository.FormatTemplate(_settings.SchemaTemplate, version)}) to replay against.",
-            "NorthSchemaFileNotFound", NorthErrorKind.ObjectNotFound, version.Text,
+            ErrorIds.SchemaSnapshotNotFound, NorthErrorKind.ObjectNotFound, version.Text,
             "Replay a version whose snapshot is in schemas/.");
         var previous = repository.Versions
             .Select(v => v.Version)
             .Where(v => v < version && repository.GetSchemaFile(v) is not null)
             .LastOrDefault() ?? throw new NorthException(
                 $"No version below {version.Text} has a schema file: there is nothing to replay {version.Text}'s migrations from.",
-                "NorthSchemaFileNotFound", NorthErrorKind.ObjectNotFound, version.Text,
+                ErrorIds.SchemaSnapshotNotFound, NorthErrorKind.ObjectNotFound, version.Text,
                 "Keep the snapshot of the previous release in schemas/.");
         _reporter.Verbose($"Replaying: schema {previous.Text} + the migrations up to {version.Text}, against schema {version.Text}.");
 

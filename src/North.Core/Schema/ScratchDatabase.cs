@@ -72,7 +72,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
             throw new NorthException(
                 $"Role '{builder.Username}' may not create databases on {builder.Host}:{builder.Port}, and North needs a scratch database " +
                 $"to load the expected schema into: {e.MessageText}",
-                "NorthScratchDatabaseDenied", NorthErrorKind.PermissionDenied, builder.Host,
+                ErrorIds.ScratchDatabaseDenied, NorthErrorKind.PermissionDenied, builder.Host,
                 "Compare with a database that already holds the expected schema (-ReferenceConnectionString), " +
                 "or grant the role CREATEDB.", e);
         }

@@ -123,6 +123,7 @@ public sealed record NorthSettings
         Sources.TryGetValue(settingName, out var source) ? source : SettingSource.Default;
 
     // A record prints every property; the password must never show in output or logs.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE0051", Justification = "Called by the record's compiler-generated ToString.")]
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append("MigrationsRoot = ").Append(MigrationsRoot)

@@ -19,10 +19,10 @@ public sealed class SettingsException : NorthException
     public string Origin { get; }
 
     internal static SettingsException Invalid(string source, string message, string? action = null, Exception? inner = null) =>
-        new($"{source}: {message}", "NorthSettingsInvalid", NorthErrorKind.InvalidArgument, source, action, inner);
+        new($"{source}: {message}", ErrorIds.SettingsInvalid, NorthErrorKind.InvalidArgument, source, action, inner);
 
     /// <summary>A settings file that exists but cannot be read.</summary>
     internal static SettingsException Unreadable(string path, Exception inner) =>
-        new($"{path}: cannot be read: {inner.Message}", "NorthSettingsUnreadable", NorthErrorKind.ReadError, path,
+        new($"{path}: cannot be read: {inner.Message}", ErrorIds.SettingsUnreadable, NorthErrorKind.ReadError, path,
             "Check the file's permissions, or remove it.", inner);
 }

@@ -42,7 +42,7 @@ public static class SettingsLoader
         {
             throw new SettingsException(
                 $"{rootSource}: the migrations root '{root}' does not exist or is not a folder.",
-                "NorthRepositoryNotFound", NorthErrorKind.ObjectNotFound, rootSource.Description,
+                ErrorIds.RepositoryNotFound, NorthErrorKind.ObjectNotFound, rootSource.Description,
                 "Give -Path the folder that holds the version folders (1.0/, 1.1/...).");
         }
 
@@ -143,7 +143,7 @@ public static class SettingsLoader
         return values;
     }
 
-    private static IReadOnlyDictionary<string, string> ProcessEnvironment()
+    private static Dictionary<string, string> ProcessEnvironment()
     {
         var comparer = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
         var result = new Dictionary<string, string>(comparer);

@@ -1,4 +1,5 @@
 using System.Text;
+using North.Core.Errors;
 
 namespace North.Core.Sql;
 
@@ -102,7 +103,7 @@ internal sealed class LineSource : IDisposable
         var nul = line.IndexOf('\0');
         if (nul >= 0)
             throw new Errors.ScriptException(File, LineNumber, nul + 1, "NUL byte (0x00) in the file: PostgreSQL cannot take one in a statement or COPY data",
-                "Remove it; a file full of them may be UTF-16: re-encode it as UTF-8.", Errors.ScriptException.NulByteId, Errors.NorthErrorKind.InvalidData);
+                "Remove it; a file full of them may be UTF-16: re-encode it as UTF-8.", ErrorIds.NulByte, Errors.NorthErrorKind.InvalidData);
         return line;
     }
 

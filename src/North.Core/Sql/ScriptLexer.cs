@@ -72,11 +72,6 @@ internal sealed class ScriptLexer
 
     public int LineNumber => _lineNumber;
 
-    public bool HasPendingText => _text.Length > 0;
-
-    /// <summary>Inside a quote, a dollar quote or a block comment (psql keeps blank lines there).</summary>
-    public bool InQuote => _state != State.Initial;
-
     /// <summary>Text of the pending marker after <see cref="ScanResult.Marker"/>.</summary>
     public string MarkerCommand { get; private set; } = "";
 

@@ -54,10 +54,10 @@ public sealed partial class ScriptReader : IDisposable
     {
         if (!System.IO.File.Exists(full))
             throw new ScriptException(file, line, column, $"{what}cannot read '{full}': the file does not exist (a dangling link?)",
-                "Check the file exists and is readable by this user.", ScriptException.FileUnreadableId, NorthErrorKind.ReadError);
+                "Check the file exists and is readable by this user.", ErrorIds.FileUnreadable, NorthErrorKind.ReadError);
         if (Repository.FileKindProbe.NotRegular(full) is { } kind)
             throw new ScriptException(file, line, column, $"{what}'{full}' is {kind}, not a regular file: North reads only regular files",
-                "Replace it with a regular file, or move it out of the repository.", ScriptException.FileNotRegularId, NorthErrorKind.InvalidData);
+                "Replace it with a regular file, or move it out of the repository.", ErrorIds.FileNotRegular, NorthErrorKind.InvalidData);
         try
         {
             return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
@@ -65,7 +65,7 @@ public sealed partial class ScriptReader : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ScriptException(file, line, column, $"{what}cannot read '{full}': {e.Message}",
-                "Check the file exists and is readable by this user.", ScriptException.FileUnreadableId, NorthErrorKind.ReadError);
+                "Check the file exists and is readable by this user.", ErrorIds.FileUnreadable, NorthErrorKind.ReadError);
         }
     }
 
@@ -277,7 +277,7 @@ public sealed partial class ScriptReader : IDisposable
         if (_options.ReadableFolders is { } allowed && !allowed.Contains(full))
             throw new ScriptException(meta.File, meta.Line, meta.Column,
                 $"\\{meta.Name} '{target}' resolves to '{full}', outside {allowed.Describe()}: North does not read it",
-                allowed.HowToAllow, ScriptException.PathOutsideRootId, NorthErrorKind.PermissionDenied);
+                Repository.ReadableFolders.HowToAllow, ErrorIds.PathOutsideRoot, NorthErrorKind.PermissionDenied);
         if (!System.IO.File.Exists(full))
             throw Error(meta, $"\\{meta.Name}: file '{target}' not found (looked for {full})");
         foreach (var open in _frames)
@@ -294,7 +294,7 @@ public sealed partial class ScriptReader : IDisposable
     /// file with it; the connection stays UTF-8, so a non-UTF-8 SET is not sent) and
     /// standard_conforming_strings (changes how quotes lex).
     /// </summary>
-    private ScriptItem? Intercept(Frame frame, SqlStatement statement)
+    private static ScriptItem? Intercept(Frame frame, SqlStatement statement)
     {
         if (statement.Keyword != "SET" || statement.Words.Count < 2)
             return statement;

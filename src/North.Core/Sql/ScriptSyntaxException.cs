@@ -9,7 +9,7 @@ namespace North.Core.Sql;
 public sealed class ScriptSyntaxException : ScriptException
 {
     public ScriptSyntaxException(string file, int line, int column, string problem, string? recommendedAction = null)
-        : base($"{file}:{line}:{column}: {problem}", "NorthScriptInvalid", NorthErrorKind.SyntaxError, file, line, column, recommendedAction)
+        : base($"{file}:{line}:{column}: {problem}", ErrorIds.ScriptInvalid, NorthErrorKind.SyntaxError, file, line, column, recommendedAction)
     {
         Problem = problem;
     }

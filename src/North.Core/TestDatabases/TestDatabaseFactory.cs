@@ -22,14 +22,6 @@ namespace North.Core.TestDatabases;
 /// </summary>
 public sealed class TestDatabaseFactory
 {
-    /// <summary>The ErrorId of a test database name that is taken or unusable.</summary>
-    public const string NameErrorId = "NorthTestDatabaseName";
-
-    /// <summary>The ErrorId of a refusal to drop a database North did not create as a test database.</summary>
-    public const string NotTestDatabaseErrorId = "NorthNotTestDatabase";
-
-    /// <summary>The ErrorId of a CREATE, ALTER or DROP DATABASE the server refused.</summary>
-    public const string FailedErrorId = "NorthTestDatabaseFailed";
 
     /// <summary>The comment North puts on the databases it clones; Remove-NorthTestDatabase looks for it.</summary>
     public const string CommentPrefix = "North test database";
@@ -58,7 +50,7 @@ public sealed class TestDatabaseFactory
         var clock = Stopwatch.StartNew();
         if (name.StartsWith(RepositoryFingerprint.TemplatePrefix, StringComparison.Ordinal))
         {
-            throw new NorthException($"\"{name}\" starts with {RepositoryFingerprint.TemplatePrefix}, the prefix of North's templates.", NameErrorId,
+            throw new NorthException($"\"{name}\" starts with {RepositoryFingerprint.TemplatePrefix}, the prefix of North's templates.", ErrorIds.TestDatabaseName,
                 NorthErrorKind.InvalidArgument, name, "Choose another name.");
         }
         var repository = MigrationRepository.Load(_settings, _reporter);
@@ -71,7 +63,7 @@ public sealed class TestDatabaseFactory
 
         if (await DatabaseExistsAsync(connection, name, cancel).ConfigureAwait(false))
         {
-            throw new NorthException($"The database \"{name}\" exists already on {Server}.", NameErrorId, NorthErrorKind.ResourceBusy, name,
+            throw new NorthException($"The database \"{name}\" exists already on {Server}.", ErrorIds.TestDatabaseName, NorthErrorKind.ResourceBusy, name,
                 $"Remove it first (Remove-NorthTestDatabase -Name {name}), or choose another name.");
         }
         var templates = await ListAsync(connection, prefix, cancel).ConfigureAwait(false);
@@ -116,7 +108,7 @@ public sealed class TestDatabaseFactory
         if (!force && !(found is string comment && comment.StartsWith(CommentPrefix, StringComparison.Ordinal)))
         {
             throw new NorthException($"Refused to drop \"{name}\" on {Server}: New-NorthTestDatabase did not create it (it lacks the comment '{CommentPrefix}...').",
-                NotTestDatabaseErrorId, NorthErrorKind.PermissionDenied, name, "Give -Force to drop it anyway.");
+                ErrorIds.NotTestDatabase, NorthErrorKind.PermissionDenied, name, "Give -Force to drop it anyway.");
         }
         NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStringFor(name)));
         await DropAsync(connection, name, cancel).ConfigureAwait(false);
@@ -187,7 +179,7 @@ public sealed class TestDatabaseFactory
         catch (PostgresException e)
         {
             var statement = sql.Length > 80 ? sql[..80] + "..." : sql;
-            throw new NorthException($"{statement}: {e.MessageText} (SQLSTATE {e.SqlState}).", FailedErrorId,
+            throw new NorthException($"{statement}: {e.MessageText} (SQLSTATE {e.SqlState}).", ErrorIds.TestDatabaseFailed,
                 e.SqlState == PostgresErrorCodes.InsufficientPrivilege ? NorthErrorKind.PermissionDenied : NorthErrorKind.InvalidOperation,
                 connection.Database, "The connecting role needs CREATEDB (and to own the databases it drops); check the server's message.", e);
         }

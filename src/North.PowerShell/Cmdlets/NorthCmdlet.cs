@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using North.Core.Errors;
 using North.Core.Reporting;
 using North.Core.Settings;
 using North.Core.Versions;
@@ -11,7 +12,7 @@ namespace North.PowerShell.Cmdlets;
 /// What every North cmdlet shares: the repository parameters, settings resolution and the bridge
 /// that runs the asynchronous core while writing its reports on the pipeline thread.
 /// </summary>
-public abstract class NorthCmdlet : PSCmdlet
+public abstract class NorthCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private CmdletReporter? _reporter;
@@ -74,6 +75,23 @@ public abstract class NorthCmdlet : PSCmdlet
     private protected CmdletReporter Reporter => _reporter ??= new CmdletReporter();
 
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>PowerShell disposes a cmdlet when its pipeline ends: the stop signal and the report queue go with it.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the stop signal and the report queue.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stopping.Dispose();
+            _reporter?.Dispose();
+        }
+    }
 
     protected sealed override void ProcessRecord() => EndQuietlyOnFailure(Process);
 
@@ -151,7 +169,7 @@ public abstract class NorthCmdlet : PSCmdlet
             });
             return SettingsLoader.Load(overrides, WorkingDirectory);
         }
-        catch (SettingsException e) when (e.ErrorId == "NorthRepositoryNotFound")
+        catch (SettingsException e) when (e.ErrorId == ErrorIds.RepositoryNotFound)
         {
             // The core names the setting's source; the object not found is the folder itself.
             Fail(ErrorRecords.From(e, root ?? SessionState.Path.CurrentFileSystemLocation.ProviderPath, preferFallback: true));

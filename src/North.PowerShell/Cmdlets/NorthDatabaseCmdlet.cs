@@ -219,7 +219,7 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         return new Migrator(context, Reporter, ScriptDetector(connections));
     }
 
-    private IVersionDetector? ScriptDetector(ConnectionFactory connections)
+    private DelegateVersionDetector? ScriptDetector(ConnectionFactory connections)
     {
         if (VersionScript is null)
         {

@@ -9,7 +9,7 @@ namespace North.PowerShell.Hosting;
 /// accepts Write-* calls on the pipeline thread, so reports are queued here and written out by
 /// <see cref="Pump"/> while the cmdlet waits for the core.
 /// </summary>
-internal sealed class CmdletReporter : IReporter
+internal sealed class CmdletReporter : IReporter, IDisposable
 {
     private readonly BlockingCollection<Action<Cmdlet>> _queue = new();
 
@@ -64,7 +64,7 @@ internal sealed class CmdletReporter : IReporter
     public T Pump<T>(Cmdlet cmdlet, Task<T> work)
     {
         // Wake the loop the moment the work ends, instead of at the next poll.
-        work.ContinueWith(_ => _queue.Add(_ => { }), TaskScheduler.Default);
+        work.ContinueWith(_ => Wake(), TaskScheduler.Default);
         while (!work.IsCompleted)
         {
             if (_queue.TryTake(out var write, 50))
@@ -77,5 +77,19 @@ internal sealed class CmdletReporter : IReporter
             rest(cmdlet);
         }
         return work.GetAwaiter().GetResult();
+    }
+
+    public void Dispose() => _queue.Dispose();
+
+    // The wake-up may come after the pump has returned and the cmdlet disposed the queue: then nobody waits for it.
+    private void Wake()
+    {
+        try
+        {
+            _queue.Add(_ => { });
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 }

@@ -32,13 +32,13 @@ internal static class ErrorRecords
         }
         if (exception is ArgumentException)
         {
-            return new ErrorRecord(exception, "NorthInvalidArgument", ErrorCategory.InvalidArgument, fallbackTarget);
+            return new ErrorRecord(exception, ErrorIds.InvalidArgument, ErrorCategory.InvalidArgument, fallbackTarget);
         }
         if (exception is OperationCanceledException)
         {
-            return new ErrorRecord(exception, "NorthStopped", ErrorCategory.OperationStopped, fallbackTarget);
+            return new ErrorRecord(exception, ErrorIds.Stopped, ErrorCategory.OperationStopped, fallbackTarget);
         }
-        return new ErrorRecord(exception, "NorthUnexpectedError", ErrorCategory.NotSpecified, fallbackTarget);
+        return new ErrorRecord(exception, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, fallbackTarget);
     }
 
     public static ErrorCategory Category(NorthErrorKind kind) => kind switch

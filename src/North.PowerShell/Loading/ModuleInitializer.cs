@@ -19,7 +19,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
 
-    public void OnRemove(PSModuleInfo module)
+    public void OnRemove(PSModuleInfo psModuleInfo)
     {
         // North.Core was loaded if a call made the session's state; drop it with the module.
         if (Context.Assemblies.Any(a => a.GetName().Name == "North.Core"))

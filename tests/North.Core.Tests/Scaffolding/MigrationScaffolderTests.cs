@@ -48,7 +48,7 @@ public class MigrationScaffolderTests
         var plan = MigrationScaffolder.Plan(Load(temp), new NewMigrationRequest("b"));
         File.WriteAllText(plan.Migration.Path, "mine");
         var error = Assert.Throws<NorthException>(() => MigrationScaffolder.Write(plan));
-        Assert.Equal(MigrationScaffolder.ExistsErrorId, error.ErrorId);
+        Assert.Equal(ErrorIds.MigrationExists, error.ErrorId);
         Assert.Equal("mine", File.ReadAllText(plan.Migration.Path));
     }
 }

@@ -96,7 +96,7 @@ public class RoundTripTests
             File.Delete(dump);
         }
         var reader = new CatalogReader();
-        var raw = new SchemaComparer().Compare(await reader.ReadAsync(restored.ConnectionString, null), await reader.ReadAsync(live.ConnectionString, null));
+        var raw = SchemaComparer.Compare(await reader.ReadAsync(restored.ConnectionString, null), await reader.ReadAsync(live.ConnectionString, null));
         Assert.Equal(
             ["Domain public.yes_no Check yes_no_check", "Column public.t.g Generated", "Constraint public.t.x_check Definition",
              "Index public.t_x Definition", "View public.v Definition", "Policy public.t.t_ab Using", "Policy public.t.t_ab WithCheck"],

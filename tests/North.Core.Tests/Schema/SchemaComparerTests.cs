@@ -19,7 +19,7 @@ public class SchemaComparerTests
             Column("a", "id", "bigint"),
             new SchemaObject(SchemaObjectType.Schema, "extra", null, "extra", new Dictionary<string, string?>()));
 
-        var differences = new SchemaComparer().Compare(expected, actual, SchemaCompareOptions.Default);
+        var differences = SchemaComparer.Compare(expected, actual, SchemaCompareOptions.Default);
 
         Assert.Equal(
             [
@@ -41,10 +41,10 @@ public class SchemaComparerTests
         var added = Catalog([Table("t")], new Dictionary<string, IReadOnlyList<string>> { ["public.t"] = ["a", "x", "b", "c"] });
         var swapped = Catalog([Table("t")], new Dictionary<string, IReadOnlyList<string>> { ["public.t"] = ["b", "a", "c"] });
 
-        Assert.Empty(new SchemaComparer().Compare(expected, added));
-        var difference = Assert.Single(new SchemaComparer().Compare(expected, swapped));
+        Assert.Empty(SchemaComparer.Compare(expected, added));
+        var difference = Assert.Single(SchemaComparer.Compare(expected, swapped));
         Assert.Equal(("ColumnOrder", "a, b, c", "b, a, c"), (difference.Property, difference.Expected, difference.Actual));
-        Assert.Empty(new SchemaComparer().Compare(expected, swapped, new SchemaCompareOptions { IgnoreColumnOrder = true }));
+        Assert.Empty(SchemaComparer.Compare(expected, swapped, new SchemaCompareOptions { IgnoreColumnOrder = true }));
     }
 
     private static SchemaObject Table(string name, params (string Key, string? Value)[] properties) =>
