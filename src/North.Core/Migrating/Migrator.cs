@@ -254,7 +254,7 @@ public sealed class Migrator
     }
 
     // The step carries what the plan decided about the file: manual or not, and its classification.
-    private ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
+    internal ExecutionOptions ExecutionOptionsFor(PlanStep step, string activity) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
         Classification = step.Classification,

@@ -37,4 +37,17 @@ public sealed record LockObservation(
     bool FullScan,
     TimeSpan Duration,
     RiskLevel Risk,
-    string Reason);
+    string Reason)
+{
+    /// <summary>The rehearsed target's server (<c>host:port</c>); null when no target was given.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The rehearsed target's database; null when no target was given.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The relation's rows on the target (the planner's <c>reltuples</c>); null when it is not there yet or was never analyzed.</summary>
+    public long? Rows { get; init; }
+
+    /// <summary>The relation's size on the target (<c>pg_total_relation_size</c>, bytes); null when it is not there yet.</summary>
+    public long? Size { get; init; }
+}
