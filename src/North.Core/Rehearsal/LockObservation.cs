@@ -19,7 +19,7 @@ public enum RiskLevel
 /// <param name="Name">The migration's file name.</param>
 /// <param name="Line">Line of the statement in the file.</param>
 /// <param name="Statement">The statement's first line.</param>
-/// <param name="Relation">The schema-qualified relation, as it was named before the file.</param>
+/// <param name="Relation">The schema-qualified relation, as it was named before the file; null for a statement that took no new lock on one.</param>
 /// <param name="LockMode">The strongest lock the statement took on the relation (PostgreSQL's name, <c>AccessExclusiveLock</c>...), or null.</param>
 /// <param name="Rewrite">The relation's <c>relfilenode</c> changed: the table was rewritten.</param>
 /// <param name="FullScan">Its <c>pg_stat_xact_user_tables.seq_scan</c> grew: the table was read in full.</param>
@@ -31,7 +31,7 @@ public sealed record LockObservation(
     string Name,
     int Line,
     string Statement,
-    string Relation,
+    string? Relation,
     string? LockMode,
     bool Rewrite,
     bool FullScan,

@@ -88,15 +88,17 @@ public sealed class LockRehearsal
 
         async Task Observe(ExecutedStatement executed, CancellationToken token)
         {
-            var watched = watcher is null ? null : await watcher.TakeAsync(token).ConfigureAwait(false);
+            watcher?.ThrowIfFailed();
+            var watched = watcher?.Take();
+            var reported = false;
             foreach (var (oid, fileNode, seqScan, locks) in await ReadAsync(executed.Transaction, token).ConfigureAwait(false))
             {
                 var before = last[oid];
-                if (watched is not null && watched.TryGetValue(oid, out var held))
-                    locks.UnionWith(held);
+                // Locks seen while it ran are gone by now (autocommit): they are the statement's, not the session's.
+                var held = watched is not null && watched.TryGetValue(oid, out var during) ? [.. locks, .. during] : locks;
                 // Counters that went down were reported between two transactions (autocommit): they count afresh.
                 var scans = seqScan >= before.SeqScan ? seqScan - before.SeqScan : seqScan;
-                var taken = locks.Where(l => !before.Locks.Contains(l)).ToList();
+                var taken = held.Where(l => !before.Locks.Contains(l)).ToList();
                 var rewrite = fileNode != before.FileNode;
                 last[oid] = (fileNode, seqScan, locks);
                 var strongest = taken.OrderBy(l => Array.IndexOf(Strength, l)).LastOrDefault();
@@ -107,7 +109,13 @@ public sealed class LockRehearsal
                     reason += "; seen from a second session while the statement ran (autocommit)";
                 observations.Add(new LockObservation(file.Version.Text, file.Name, executed.Statement.Line, executed.Statement.FirstLine.Trim(),
                     names[oid], strongest, rewrite, scans > 0, executed.Duration, risk, reason));
+                reported = true;
             }
+            // Every statement is in the report, so a DBA sees all of the file: one that took no new
+            // lock on an existing relation (a CREATE TABLE, a lock its transaction already held) has no relation.
+            if (!reported)
+                observations.Add(new LockObservation(file.Version.Text, file.Name, executed.Statement.Line, executed.Statement.FirstLine.Trim(),
+                    null, null, false, false, executed.Duration, RiskLevel.None, "takes no new lock on a relation that existed before the file"));
         }
 
         var executor = new ScriptExecutor(connection);

@@ -16,20 +16,24 @@ internal sealed class LockWatcher : IAsyncDisposable
 
     // Short enough to see the locks of a statement that runs for a few milliseconds, long enough
     // to leave the second core to the statement.
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(2);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(1);
 
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlCommand _command;
-    private readonly CancellationTokenSource _stop = new();
     // Held by a poll in flight: a statement's observation waits for it, so what the poll saw is the statement's.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly object _gate = new();
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private Exception? _failure;
     private Dictionary<long, HashSet<string>> _seen = [];
-    private Task _polling = Task.CompletedTask;
 
     private LockWatcher(NpgsqlConnection connection, NpgsqlCommand command)
     {
         _connection = connection;
         _command = command;
+        // A thread of its own, polling synchronously: on a busy thread pool an awaiting poller
+        // resumes too late to see a statement of a few milliseconds.
+        _thread = new Thread(Poll) { IsBackground = true, Name = "North lock watcher" };
     }
 
     /// <summary>Starts watching the backend of <paramref name="script"/>, on a connection of its own to the same database.</summary>
@@ -42,64 +46,68 @@ internal sealed class LockWatcher : IAsyncDisposable
         command.Parameters.AddWithValue("oids", oids);
         await command.PrepareAsync(cancel).ConfigureAwait(false);
         var watcher = new LockWatcher(connection, command);
-        watcher._polling = Task.Run(() => watcher.PollAsync(watcher._stop.Token), CancellationToken.None);
+        // One poll before the file starts: the query is known to work.
+        watcher.PollOnce();
+        watcher._thread.Start();
         return watcher;
     }
 
     /// <summary>The locks seen since the last call, per relation oid.</summary>
-    public async Task<Dictionary<long, HashSet<string>>> TakeAsync(CancellationToken cancel)
+    public Dictionary<long, HashSet<string>> Take()
     {
-        await _gate.WaitAsync(cancel).ConfigureAwait(false);
-        try
+        lock (_gate)
         {
             var seen = _seen;
             _seen = [];
             return seen;
         }
-        finally
-        {
-            _gate.Release();
-        }
     }
 
-    private async Task PollAsync(CancellationToken stop)
+    private void Poll()
     {
-        while (!stop.IsCancellationRequested)
-        {
-            await _gate.WaitAsync(stop).ConfigureAwait(false);
-            try
-            {
-                await using var reader = await _command.ExecuteReaderAsync(stop).ConfigureAwait(false);
-                while (await reader.ReadAsync(stop).ConfigureAwait(false))
-                {
-                    var oid = reader.GetInt64(0);
-                    if (!_seen.TryGetValue(oid, out var modes))
-                        _seen[oid] = modes = [];
-                    modes.Add(reader.GetString(1));
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-            await Task.Delay(Interval, stop).ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _polling.ConfigureAwait(false);
+            while (!_stopping)
+            {
+                PollOnce();
+                Thread.Sleep(Interval);
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException or NpgsqlException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
-            // Stopping the watcher cancels its poll in flight; the file's own outcome is what counts.
+            _failure = e;
         }
+    }
+
+    private void PollOnce()
+    {
+        lock (_gate)
+        {
+            using var reader = _command.ExecuteReader();
+            while (reader.Read())
+            {
+                var oid = reader.GetInt64(0);
+                if (!_seen.TryGetValue(oid, out var modes))
+                    _seen[oid] = modes = [];
+                modes.Add(reader.GetString(1));
+            }
+        }
+    }
+
+    /// <summary>Stops the watcher; a watcher that failed says so, rather than report a statement as lock-free.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        if (_thread.IsAlive)
+            _thread.Join();
         await _command.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-        _gate.Dispose();
+    }
+
+    /// <summary>Throws when the polling session failed: what it would have seen is unknown.</summary>
+    public void ThrowIfFailed()
+    {
+        if (_failure is { } failure)
+            throw new InvalidOperationException($"The session watching the locks of the rehearsal failed: {failure.Message}", failure);
     }
 }

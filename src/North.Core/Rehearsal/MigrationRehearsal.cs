@@ -160,7 +160,7 @@ public sealed class MigrationRehearsal
         {
             await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, transaction))
                 await readOnly.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
-            foreach (var relation in observations.Select(o => o.Relation).Distinct(StringComparer.Ordinal))
+            foreach (var relation in observations.Select(o => o.Relation).OfType<string>().Distinct(StringComparer.Ordinal))
             {
                 await using var command = new NpgsqlCommand(SizeSql, connection, transaction);
                 command.Parameters.AddWithValue("name", relation);
@@ -174,7 +174,7 @@ public sealed class MigrationRehearsal
         }
         return observations.Select(o =>
         {
-            var (rows, size) = sizes[o.Relation];
+            var (rows, size) = o.Relation is null ? (null, null) : sizes[o.Relation];
             return Regrade(o, rows, size) with { Server = server, Database = connections.Database, Rows = rows, Size = size };
         }).ToList();
     }
