@@ -26,6 +26,9 @@ internal sealed class LockWatcher : IAsyncDisposable
     private volatile bool _stopping;
     private Exception? _failure;
     private Dictionary<long, HashSet<string>> _seen = [];
+    // Polls without pause right after a statement ends, when the next one is starting.
+    private long _hotUntil = Environment.TickCount64 + HotMilliseconds;
+    private const int HotMilliseconds = 200;
 
     private LockWatcher(NpgsqlConnection connection, NpgsqlCommand command)
     {
@@ -59,6 +62,7 @@ internal sealed class LockWatcher : IAsyncDisposable
         {
             var seen = _seen;
             _seen = [];
+            Volatile.Write(ref _hotUntil, Environment.TickCount64 + HotMilliseconds);
             return seen;
         }
     }
@@ -70,7 +74,10 @@ internal sealed class LockWatcher : IAsyncDisposable
             while (!_stopping)
             {
                 PollOnce();
-                Thread.Sleep(Interval);
+                if (Environment.TickCount64 < Volatile.Read(ref _hotUntil))
+                    Thread.Yield();
+                else
+                    Thread.Sleep(Interval);
             }
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)

@@ -87,6 +87,9 @@ public class LockRehearsalTests
             ("1.1-a-1-ddl.sql", "create index concurrently orders_amount on orders (amount);\ncreate index concurrently orders_customer on orders (customer_id);"));
         await using var _ = database;
         using var __ = folder;
+        // Builds that last long enough for a busy machine's watcher to see them (the lock is never
+        // visible from the statement's own session afterwards).
+        await database.ExecuteAsync("insert into orders select g, g, 1 + g % 100 from generate_series(5001, 200000) g; analyze orders;");
         var seen = await RehearseAsync(database, repository);
         Assert.Equal([1, 2], seen.Select(o => o.Line));
         Assert.All(seen, o => Assert.Equal(("public.orders", "ShareUpdateExclusiveLock", RiskLevel.None), (o.Relation, o.LockMode, o.Risk)));
