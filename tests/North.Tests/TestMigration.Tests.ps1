@@ -24,8 +24,11 @@ SELECT format('%s %s', version, name) FROM north_migrations ORDER BY id;
 
     function Get-StatementLine([string] $File) {
         # The line each SQL statement starts on, by psql's rules for these files: -- comments,
-        # quotes and $$ bodies hide their semicolons; --meta-psql: lines are comments.
-        $starts = @(); $line = 1; $inStatement = $false; $text = Get-Content -Raw $File
+        # quotes and $$ bodies hide their semicolons; --meta-psql: lines are comments, \timing a
+        # meta-command. An outer BEGIN; ... COMMIT; of a file that is not manual is left out: North
+        # runs its body in a transaction of its own (atomic); a manual file runs as written.
+        $manual = $File -match '[\\/]manual[\\/]' -or (Select-String -Quiet -Path $File -Pattern '^--meta-psql:')
+        $starts = [System.Collections.Generic.List[int]]::new(); $line = 1; $inStatement = $false; $text = Get-Content -Raw $File; $from = 0
         $i = 0; $dollar = $false; $quote = $false
         while ($i -lt $text.Length) {
             $c = $text[$i]
@@ -34,20 +37,27 @@ SELECT format('%s %s', version, name) FROM north_migrations ORDER BY id;
                 while ($i -lt $text.Length -and $text[$i] -ne "`n") { $i++ }
                 continue
             }
-            if (-not $inStatement -and -not [char]::IsWhiteSpace($c)) { $starts += $line; $inStatement = $true }
+            if (-not $inStatement -and $c -eq '\') {
+                while ($i -lt $text.Length -and $text[$i] -ne "`n") { $i++ }
+                continue
+            }
+            if (-not $inStatement -and -not [char]::IsWhiteSpace($c)) { $starts.Add($line); $inStatement = $true; $from = $i }
             if (-not $dollar -and $c -eq "'") { $quote = -not $quote }
             elseif (-not $quote -and $c -eq '$' -and $i + 1 -lt $text.Length -and $text[$i + 1] -eq '$') { $dollar = -not $dollar; $i++ }
-            elseif (-not $quote -and -not $dollar -and $c -eq ';') { $inStatement = $false }
+            elseif (-not $quote -and -not $dollar -and $c -eq ';') {
+                $inStatement = $false
+                if (-not $manual -and $text.Substring($from, $i - $from).Trim() -match '^(BEGIN|COMMIT)$') { $starts.RemoveAt($starts.Count - 1) }
+            }
             $i++
         }
-        $starts
+        , $starts.ToArray()
     }
 
     function Assert-Complete($Report, [string] $Root, [string[]] $Versions) {
         # Every statement of every pending file is in the report, and every lock mode is one PostgreSQL documents.
         foreach ($file in Get-ChildItem -Recurse -File -Path ($Versions | ForEach-Object { Join-Path $Root $_ }) -Include '*ddl.sql', '*dml.sql') {
             $lines = @($Report | Where-Object Name -eq $file.Name | ForEach-Object Line | Sort-Object -Unique)
-            $lines | Should -Be @(Get-StatementLine $file.FullName) -Because "every statement of $($file.Name) is rehearsed"
+            $lines | Should -Be (Get-StatementLine $file.FullName) -Because "every statement of $($file.Name) is rehearsed"
         }
         $Report | Where-Object LockMode | ForEach-Object { $_.LockMode | Should -BeIn $Documented }
     }

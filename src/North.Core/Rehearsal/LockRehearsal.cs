@@ -105,8 +105,10 @@ public sealed class LockRehearsal
                 if (strongest is null && !rewrite && scans == 0)
                     continue;
                 var (risk, reason) = Grade(strongest, rewrite, scans > 0);
-                if (watched is not null && strongest is not null)
-                    reason += "; seen from a second session while the statement ran (autocommit)";
+                if (watched is not null)
+                    reason = strongest is not null
+                        ? reason + "; seen from a second session while the statement ran (autocommit)"
+                        : $"ran in autocommit and its locks ended before a second session could see them; {reason}";
                 observations.Add(new LockObservation(file.Version.Text, file.Name, executed.Statement.Line, executed.Statement.FirstLine.Trim(),
                     names[oid], strongest, rewrite, scans > 0, executed.Duration, risk, reason));
                 reported = true;

@@ -5,14 +5,20 @@ namespace North.Core.Rehearsal;
 /// <summary>
 /// A second session that polls <c>pg_locks</c> for a script backend's pid while a file runs in
 /// autocommit: a statement there (<c>CREATE INDEX CONCURRENTLY</c>) releases its locks before it
-/// returns, so its own session can no longer see them afterwards.
+/// returns, so its own session can no longer see them afterwards. The watcher keeps a snapshot
+/// open: a <c>CONCURRENTLY</c> build or reindex waits for older snapshots before it ends, so it
+/// cannot finish unseen; once the watcher sees it wait, it ends its snapshot and takes a new one.
 /// </summary>
 internal sealed class LockWatcher : IAsyncDisposable
 {
     private const string LocksSql = """
-        select l.relation::bigint, l.mode::text from pg_locks l
-        where l.pid = @pid and l.locktype = 'relation' and l.granted and l.relation = any(@oids)
+        select coalesce(l.relation::bigint, 0), l.mode::text, l.granted from pg_locks l
+        where l.pid = @pid and (l.locktype = 'relation' and l.granted and l.relation = any(@oids)
+                                or l.locktype in ('virtualxid', 'transactionid') and not l.granted)
         """;
+
+    // A snapshot that a CONCURRENTLY statement started later must wait for (WaitForOlderSnapshots).
+    private const string SnapshotSql = "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1";
 
     // Short enough to see the locks of a statement that runs for a few milliseconds, long enough
     // to leave the second core to the statement.
@@ -48,6 +54,8 @@ internal sealed class LockWatcher : IAsyncDisposable
         command.Parameters.AddWithValue("pid", script.ProcessID);
         command.Parameters.AddWithValue("oids", oids);
         await command.PrepareAsync(cancel).ConfigureAwait(false);
+        await using (var snapshot = new NpgsqlCommand(SnapshotSql, connection))
+            await snapshot.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
         var watcher = new LockWatcher(connection, command);
         // One poll before the file starts: the query is known to work.
         watcher.PollOnce();
@@ -90,13 +98,27 @@ internal sealed class LockWatcher : IAsyncDisposable
     {
         lock (_gate)
         {
-            using var reader = _command.ExecuteReader();
-            while (reader.Read())
+            var waiting = false;
+            using (var reader = _command.ExecuteReader())
             {
-                var oid = reader.GetInt64(0);
-                if (!_seen.TryGetValue(oid, out var modes))
-                    _seen[oid] = modes = [];
-                modes.Add(reader.GetString(1));
+                while (reader.Read())
+                {
+                    if (!reader.GetBoolean(2))
+                    {
+                        waiting = true;
+                        continue;
+                    }
+                    var oid = reader.GetInt64(0);
+                    if (!_seen.TryGetValue(oid, out var modes))
+                        _seen[oid] = modes = [];
+                    modes.Add(reader.GetString(1));
+                }
+            }
+            if (waiting)
+            {
+                // The statement waits for a transaction, maybe ours: what it holds is seen; let it go on.
+                using var renew = new NpgsqlCommand("COMMIT; " + SnapshotSql, _connection);
+                renew.ExecuteNonQuery();
             }
         }
     }
