@@ -193,6 +193,7 @@ function Get-ExcludedTests($Server, [bool] $HasOldServer) {
     $psqlMajor = Get-ClientMajor psql
     $conditions = @{
         PgDumpOlderThanServer = if ($pgDumpMajor -lt $serverMajor) { "pg_dump $(if ($pgDumpMajor) { $pgDumpMajor } else { '(none)' }) cannot dump PostgreSQL $serverMajor" }
+        ServerOlderThan14     = if ($serverMajor -lt 14) { "PostgreSQL $serverMajor" }
         ServerOlderThan18     = if ($serverMajor -lt 18) { "PostgreSQL $serverMajor" }
         NoOldServer           = if (-not $HasOldServer) { 'no PostgreSQL 12 binaries in this run' }
         PsqlOlderThan18OnServer18 = if ($psqlMajor -lt 18 -and $serverMajor -ge 18) { "psql $psqlMajor on PostgreSQL $serverMajor" }

@@ -22,6 +22,7 @@
     #   PgDumpOlderThanServer  the machine's pg_dump refuses to dump the server (Debian's is 15).
     #                          Every other test that compares against pg_dump falls back to North's
     #                          catalog comparison against a second load (tests' PgDump.cs).
+    #   ServerOlderThan14      the feature came with PostgreSQL 14.
     #   ServerOlderThan18      the feature came with PostgreSQL 18.
     #   NoOldServer            the run has no PostgreSQL 12 binaries (only -PostgresVersion fetches them).
     #   PsqlOlderThan18OnServer18  the machine's psql is older than 18 and the server is 18 or newer.
@@ -59,6 +60,18 @@
         }
         @{
             Suite  = 'xunit'
+            Test   = 'North.Core.Tests.Sql.PsqlDifferentialTests.NorthSendsWhatPsqlSendsAndEndsWithTheSameDatabase(name: "begin-atomic")'
+            When   = 'ServerOlderThan14'
+            Reason = 'SQL-standard function bodies (BEGIN ATOMIC) came with PostgreSQL 14'
+        }
+        @{
+            Suite  = 'xunit'
+            Test   = 'North.Core.Tests.Sql.PsqlDifferentialTests.NorthSendsWhatPsqlSendsAndEndsWithTheSameDatabase(name: "all-combined")'
+            When   = 'ServerOlderThan14'
+            Reason = 'holds the "begin-atomic" script (above)'
+        }
+        @{
+            Suite  = 'xunit'
             Test   = 'North.Core.Tests.Sql.PsqlDifferentialTests.NorthSendsWhatPsqlSendsAndEndsWithTheSameDatabase(name: "copy")'
             When   = 'PsqlOlderThan18OnServer18'
             Reason = 'psql sends the \. line ending CSV COPY data to the server, which ends the data no more from PostgreSQL 18 (psql 18 ends it itself, as North does)'
@@ -68,6 +81,12 @@
             Test   = 'North.Core.Tests.Sql.PsqlDifferentialTests.NorthSendsWhatPsqlSendsAndEndsWithTheSameDatabase(name: "all-combined")'
             When   = 'PsqlOlderThan18OnServer18'
             Reason = 'holds the "copy" script (above)'
+        }
+        @{
+            Suite  = 'Pester'
+            Test   = 'A run killed with SIGKILL in the middle of an atomic migration.*'
+            When   = 'ServerOlderThan14'
+            Reason = 'sets client_connection_check_interval (PostgreSQL 14) so the server notices the killed client during pg_sleep'
         }
         @{
             Suite  = 'Pester'

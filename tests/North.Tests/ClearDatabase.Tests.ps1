@@ -221,7 +221,7 @@ SELECT count(*) FROM auth_permission WHERE codename LIKE '%_reader';
 
             $results = @(Clear-NorthDatabase @north -Force)
 
-            $results[0].Kept | Should -Be @('"public"."django_migrations" (the DjangoNorth history table)', '"public"."sql_version" (the version table)')
+            $results[0].Kept | Should -Be @('"public"."django_migrations" (the DjangoNorth history table)', '"public"."django_migrations_unfinished" (North''s unfinished-work table)', '"public"."sql_version" (the version table)')
             $results[0].Tables | Should -Not -Contain '"public"."django_migrations"'
             Get-Kept $db.Name 'django_migrations' | Should -Be $before
             Invoke-TestSql -Database $db.Name -Sql "SELECT count(*) FROM north_app_reader; SELECT count(*) FROM django_migrations WHERE app = 'auth'" | Should -Be @('0', '1')

@@ -16,8 +16,8 @@ BeforeAll {
 
     function Get-RunLockKey {
         # North's run lock key for the default history table (AdvisoryLock.KeyFor): the first
-        # 8 bytes of SHA-256 of 'north:' + the quoted table name, little-endian.
-        $bytes = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes('north:"north_migrations"'))
+        # 8 bytes of SHA-256 of 'north:' + the table's resolved name (quoted, schema-qualified), little-endian.
+        $bytes = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes('north:"public"."north_migrations"'))
         [BitConverter]::ToInt64($bytes, 0)
     }
 }

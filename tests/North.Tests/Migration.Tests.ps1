@@ -108,8 +108,9 @@ INSERT INTO pause VALUES (0);
         (Resolve-Path $root).Path
     }
 
-    function Get-LockKey([string] $HistoryTable = '"north_migrations"') {
-        # AdvisoryLock.KeyFor: the first 8 bytes (little-endian) of SHA-256 of 'north:' + the quoted table name.
+    function Get-LockKey([string] $HistoryTable = '"public"."north_migrations"') {
+        # AdvisoryLock.KeyFor: the first 8 bytes (little-endian) of SHA-256 of 'north:' + the table's
+        # resolved name, quoted and schema-qualified (the same for every spelling).
         $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("north:$HistoryTable"))
         [BitConverter]::ToInt64($hash, 0)
     }

@@ -31,8 +31,8 @@ BeforeAll {
         try { & $Script; $null } catch { $_ }
     }
 
-    function Get-LockKey([string] $HistoryTable = '"north_migrations"') {
-        # AdvisoryLock.KeyFor: the first 8 bytes (little-endian) of SHA-256 of 'north:' + the quoted table name.
+    function Get-LockKey([string] $HistoryTable = '"public"."north_migrations"') {
+        # AdvisoryLock.KeyFor: the first 8 bytes (little-endian) of SHA-256 of 'north:' + the schema-qualified, quoted table name.
         $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("north:$HistoryTable"))
         [BitConverter]::ToInt64($hash, 0)
     }

@@ -49,11 +49,11 @@ Describe 'A server older than PostgreSQL 13' {
         $Old.Version | Should -Match '^12\.'
     }
 
-    It 'is refused by <Command> with NorthServerUnsupported naming the version found' -ForEach @(
-        @{ Command = 'Get-NorthVersion' }
-        @{ Command = 'Invoke-NorthMigration' }
+    It 'is refused by <Cmdlet> with NorthServerUnsupported naming the version found' -ForEach @(
+        @{ Cmdlet = 'Get-NorthVersion' }
+        @{ Cmdlet = 'Invoke-NorthMigration' }
     ) {
-        $e = Get-NorthError { & $Command -Path $Bookshop -ConnectionString $Old.ConnectionString -ErrorAction Stop }
+        $e = Get-NorthError { & $Cmdlet -Path $Bookshop -ConnectionString $Old.ConnectionString -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthServerUnsupported,*'
         $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
         $e.Exception.Message | Should -Match "PostgreSQL $([regex]::Escape($Old.Version)) at .* is not supported: North needs PostgreSQL 13 or newer"
@@ -68,13 +68,12 @@ Describe 'A server older than PostgreSQL 13' {
     }
 
     It 'leaves the database untouched: Invoke-NorthMigration created no history table' {
-        $builder = [System.Data.Common.DbConnectionStringBuilder]::new()
-        $builder.ConnectionString = $Old.ConnectionString
-        $env:PGPASSWORD = $builder['Password']
+        $server = ConvertFrom-NpgsqlConnectionString $Old.ConnectionString
+        $env:PGPASSWORD = $server['password']
         try {
-            $tables = & psql -X -A -t -h $builder['Host'] -p $builder['Port'] -U postgres -d postgres -c "SELECT count(*) FROM pg_tables WHERE tablename = 'north_migrations'"
+            $tables = & psql -X -A -t -h $server['host'] -p $server['port'] -U postgres -d postgres -c "SELECT count(*) FROM pg_tables WHERE tablename = 'north_migrations'"
         }
-        finally { Remove-Item Env:PGPASSWORD }
+        finally { Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue }
         $tables | Should -Be '0'
     }
 }

@@ -84,7 +84,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
         var repository = MigrationRepository.Load(_settings, _reporter);
         await using var connection = await _connections.OpenAsync(cancel: cancel).ConfigureAwait(false);
         // The run lock: a migration must not run while its tables are emptied and refilled.
-        await using var runLock = await AdvisoryLock.AcquireAsync(_connections, _migrator.LockKey, _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
+        await using var runLock = await AdvisoryLock.AcquireAsync(_connections, await _migrator.ResolveLockKeyAsync(cancel).ConfigureAwait(false), _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
         var plan = await PlanAsync(connection, repository, cancel).ConfigureAwait(false);
 
         var truncateTime = TimeSpan.Zero;
@@ -173,7 +173,10 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
                 keptTables.TryAdd(oid, why);
             }
         }
-        await KeepAsync(_migrator.History.QualifiedName, $"the {_settings.HistoryStyle} history table");
+        var history = await _migrator.History.InspectAsync(connection, cancel).ConfigureAwait(false);
+        await KeepAsync(history.QualifiedName, $"the {_settings.HistoryStyle} history table");
+        // North's record of interrupted work: emptying it would let a half-run file run again blindly.
+        await KeepAsync(new UnfinishedTable(history).QualifiedName, "North's unfinished-work table");
         await KeepAsync(_settings.VersionTable, "the version table");
 
         var tables = new List<string>();

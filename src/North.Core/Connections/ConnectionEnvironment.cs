@@ -56,6 +56,17 @@ public sealed record ConnectionEnvironment
         return HomeDirectory is null ? null : Path.Combine(HomeDirectory, ".pgpass");
     }
 
+    /// <summary>libpq's default root certificate: ~/.postgresql/root.crt (%APPDATA%\postgresql\root.crt on Windows).</summary>
+    internal string? RootCertificatePath()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            var appData = Get("APPDATA");
+            return appData is null ? null : Path.Combine(appData, "postgresql", "root.crt");
+        }
+        return HomeDirectory is null ? null : Path.Combine(HomeDirectory, ".postgresql", "root.crt");
+    }
+
     // psql on Debian/Ubuntu connects through the socket in /var/run/postgresql; Npgsql can too.
     private static string FindDefaultHost()
     {

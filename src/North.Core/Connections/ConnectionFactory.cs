@@ -39,6 +39,7 @@ public sealed class ConnectionFactory
         // knobs that are not settings are read here.
         Layer("Passfile", environment.Get("PGPASSFILE"));
         Layer("SSL Mode", environment.Get("PGSSLMODE"));
+        Layer("Root Certificate", environment.Get("PGSSLROOTCERT"));
         Layer("Application Name", environment.Get("PGAPPNAME"));
         Layer("Timeout", environment.Get("PGCONNECT_TIMEOUT"));
         Layer("Host", options.Host);
@@ -62,6 +63,8 @@ public sealed class ConnectionFactory
         values.TryAdd("Application Name", DefaultApplicationName);
         // Migrations run as long as they need: Npgsql's 30 s command default would cut a long index build.
         values.TryAdd("Command Timeout", "0");
+        // The server's DETAIL is the DBA's own database talking: show it (Npgsql redacts it by default).
+        values.TryAdd("Include Error Detail", "true");
         if (values.TryGetValue("SSL Mode", out var sslMode))
         {
             values["SSL Mode"] = SslModeName(sslMode);
@@ -97,6 +100,37 @@ public sealed class ConnectionFactory
                 }
             }
         }
+        if (string.IsNullOrEmpty(_builder.Password))
+        {
+            // Npgsql would read PGPASSFILE or ~/.pgpass on its own, a file just refused included:
+            // point it at an empty file so the password North resolved (none) is the one used.
+            _builder.Passfile = OperatingSystem.IsWindows() ? @"\\.\NUL" : "/dev/null";
+        }
+        ResolveRootCertificate(environment);
+    }
+
+    /// <summary>
+    /// libpq's meaning of verify-ca and verify-full: the server's certificate is checked against
+    /// sslrootcert (PGSSLROOTCERT), else ~/.postgresql/root.crt, never the operating system's
+    /// store; a missing file is an error. require, prefer and allow encrypt without verifying.
+    /// </summary>
+    private void ResolveRootCertificate(ConnectionEnvironment environment)
+    {
+        if (_builder.SslMode is not (SslMode.VerifyCA or SslMode.VerifyFull))
+        {
+            return;
+        }
+        var mode = _builder.SslMode == SslMode.VerifyCA ? "verify-ca" : "verify-full";
+        var path = string.IsNullOrEmpty(_builder.RootCertificate) ? environment.RootCertificatePath() : _builder.RootCertificate;
+        if (path is null || !File.Exists(path))
+        {
+            var shown = path ?? "~/.postgresql/root.crt";
+            throw new NorthException(
+                $"sslmode={mode} needs the root certificate that signed the server's certificate, and the root certificate file \"{shown}\" does not exist.",
+                "NorthSslRootCertificateMissing", NorthErrorKind.ObjectNotFound, shown,
+                "Put the CA certificate in ~/.postgresql/root.crt, or name it with sslrootcert (or PGSSLROOTCERT); or choose sslmode=require to encrypt without verifying the server.");
+        }
+        _builder.RootCertificate = path;
     }
 
     /// <summary>The Npgsql connection string, password included: hand it to Npgsql only, never print it.</summary>
@@ -123,22 +157,31 @@ public sealed class ConnectionFactory
     public string Describe() =>
         $"{Username}@{Target} (sslmode={_builder.SslMode.ToString().ToLowerInvariant()}, application_name={_builder.ApplicationName})";
 
-    /// <summary>A new, closed connection. <paramref name="pooled"/> false gives a session that really ends on close.</summary>
-    public NpgsqlConnection CreateConnection(bool pooled = true)
+    /// <summary>
+    /// A new, closed connection. <paramref name="pooled"/> false gives a session that really ends on
+    /// close; <paramref name="keepAlive"/> adds TCP keepalives and Npgsql's keepalive query (the run
+    /// lock's session, idle for a whole run, must not be dropped by a proxy or a firewall).
+    /// </summary>
+    public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false)
     {
-        if (pooled)
+        if (pooled && !keepAlive)
         {
             return new NpgsqlConnection(ConnectionString);
         }
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = pooled };
+        if (keepAlive)
+        {
+            builder.TcpKeepAlive = true;
+            builder.KeepAlive = 15;
+        }
         return new NpgsqlConnection(builder.ConnectionString);
     }
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
     /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
-    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default)
+    public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, CancellationToken cancel = default, bool keepAlive = false)
     {
-        var connection = CreateConnection(pooled);
+        var connection = CreateConnection(pooled, keepAlive);
         try
         {
             await connection.OpenAsync(cancel).ConfigureAwait(false);
@@ -160,10 +203,9 @@ public sealed class ConnectionFactory
     public NorthException ConnectionFailed(Exception error)
     {
         var (reason, action) = Explain(error);
-        var message = Scrub($"Cannot connect to PostgreSQL at {Target} as user \"{Username}\": {reason}");
-        // The inner exception travels with the record; keep it only if nothing in it shows the password.
-        var inner = ContainsPassword(error) ? null : error;
-        return new NorthException(message, "NorthConnectionFailed", NorthErrorKind.ConnectionError, Target, action, inner);
+        // Built from the parsed parts, none of which is the password; Npgsql never puts the password in its messages.
+        var message = $"Cannot connect to PostgreSQL at {Target} as user \"{Username}\": {SecretMask.InText(reason)}";
+        return new NorthException(message, "NorthConnectionFailed", NorthErrorKind.ConnectionError, Target, action, error);
     }
 
     /// <summary>
@@ -240,21 +282,6 @@ public sealed class ConnectionFactory
         }
         return null;
     }
-
-    private bool ContainsPassword(Exception? e)
-    {
-        if (!HasPassword) return false;
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e.Message.Contains(_builder.Password!, StringComparison.Ordinal) || (e.StackTrace?.Contains(_builder.Password!, StringComparison.Ordinal) ?? false))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private string Scrub(string text) => HasPassword ? text.Replace(_builder.Password!, "***", StringComparison.Ordinal) : text;
 
     // libpq spells modes in lower case with dashes; Npgsql in PascalCase.
     private static string SslModeName(string mode) => mode.ToLowerInvariant() switch

@@ -1,3 +1,4 @@
+using North.Core.Connections;
 using Npgsql;
 
 namespace North.Core.Errors;
@@ -26,9 +27,9 @@ public class ScriptException : NorthException
     {
         SqlState = error.SqlState;
         ServerMessage = error.MessageText;
-        Detail = error.Detail;
+        Detail = SecretMask.InText(error.Detail);
         Hint = error.Hint;
-        StatementFirstLine = statementFirstLine;
+        StatementFirstLine = SecretMask.InStatement(statementFirstLine);
     }
 
     /// <summary>A failure that is not the server's (a do-until-0 cap, a transaction left open...).</summary>
@@ -36,6 +37,30 @@ public class ScriptException : NorthException
         : this($"{file}:{line}:{column}: {problem}", "NorthScriptFailed", NorthErrorKind.InvalidOperation, file, line, column, recommendedAction)
     {
     }
+
+    /// <summary>A failure that is not the server's, with an id of its own (a do-until-0 limit...).</summary>
+    public ScriptException(string file, int line, int column, string problem, string? recommendedAction, string errorId, NorthErrorKind kind)
+        : this($"{file}:{line}:{column}: {problem}", errorId, kind, file, line, column, recommendedAction)
+    {
+    }
+
+    /// <summary>A do-until-0 block reached its iteration cap without an execution that changed 0 rows.</summary>
+    public const string IterationLimitId = "NorthDoUntilZeroIterationLimit";
+
+    /// <summary>A do-until-0 block ran past its time limit; its running execution was cancelled.</summary>
+    public const string TimeLimitId = "NorthDoUntilZeroTimeLimit";
+
+    /// <summary>A script file (a migration, a schema, fixtures, an include) cannot be read: missing, dangling link, no permission.</summary>
+    public const string FileUnreadableId = "NorthFileUnreadable";
+
+    /// <summary>A script file is a FIFO, a socket or a device: North reads regular files only (a FIFO would block it).</summary>
+    public const string FileNotRegularId = "NorthFileNotRegular";
+
+    /// <summary>A NUL byte in a script: PostgreSQL cannot take one in a statement.</summary>
+    public const string NulByteId = "NorthNulByte";
+
+    /// <summary>An include or a schema/fixtures template resolves outside the migrations root and the AllowedFolders.</summary>
+    public const string PathOutsideRootId = "NorthPathOutsideRoot";
 
     public string File { get; }
 
@@ -56,13 +81,14 @@ public class ScriptException : NorthException
 
     private static string Format(string file, int line, int column, PostgresException e, string firstLine)
     {
-        var text = $"{file}:{line}:{column}: {e.Severity} {e.SqlState}: {e.MessageText}";
+        // The server's words may quote a connection string (dblink, a foreign server): its password is masked.
+        var text = $"{file}:{line}:{column}: {e.Severity} {e.SqlState}: {SecretMask.InText(e.MessageText)}";
         if (!string.IsNullOrEmpty(e.Detail))
-            text += $" (DETAIL: {e.Detail})";
+            text += $" (DETAIL: {SecretMask.InText(e.Detail)})";
         if (!string.IsNullOrEmpty(e.Hint))
             text += $" (HINT: {e.Hint})";
         if (!string.IsNullOrEmpty(firstLine))
-            text += $" in: {firstLine}";
+            text += $" in: {SecretMask.InStatement(firstLine)}";
         return text;
     }
 

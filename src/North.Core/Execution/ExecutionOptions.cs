@@ -27,6 +27,9 @@ public sealed record ExecutionOptions
     /// <summary>Cap on the executions of one do-until-0 block; reaching it without a 0-row execution is an error. Null: no cap.</summary>
     public int? MaxIterations { get; init; }
 
+    /// <summary>Time one do-until-0 block may run, all its executions together; past it the running statement is cancelled and the file fails. Null: no limit.</summary>
+    public TimeSpan? BlockTimeLimit { get; init; }
+
     /// <summary>Applied with <c>SET lock_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
     public TimeSpan? LockTimeout { get; init; }
 
@@ -39,11 +42,23 @@ public sealed record ExecutionOptions
     /// <summary>Folder <c>\i</c> is relative to (the run's working folder); null: a relative <c>\i</c> is an error.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>Folders <c>\i</c>/<c>\ir</c> may read from; null: anywhere.</summary>
+    public Repository.ReadableFolders? ReadableFolders { get; init; }
+
     /// <summary>
-    /// The history insert as a command, made when the file has run. In atomic mode it goes in the
-    /// same round trip as COMMIT (no extra round trip per file); otherwise it runs after the file.
+    /// The history insert, with the statements that must travel with it (the run lock's check,
+    /// North's own role and search_path), made when the file has run. In atomic mode they go in the
+    /// same round trip as COMMIT (no extra round trip per file); otherwise they run after the file,
+    /// in one implicit transaction.
     /// </summary>
-    public Func<NpgsqlBatchCommand>? RecordCommand { get; init; }
+    public Func<IReadOnlyList<NpgsqlBatchCommand>>? RecordCommands { get; init; }
+
+    /// <summary>
+    /// A transaction of the caller's (an initialization that commits as one): an atomic file runs
+    /// inside it and neither commits nor discards the session; the file's session settings are
+    /// reset with <c>RESET ALL</c> and <c>RESET ROLE</c> instead.
+    /// </summary>
+    public NpgsqlTransaction? EnclosingTransaction { get; init; }
 
     /// <summary>
     /// Work done first inside an atomic file's transaction, before its first statement (Clear-NorthDatabase's

@@ -2,6 +2,7 @@ using North.Core.Errors;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using North.Core.Connections;
 using North.Core.Reporting;
 using North.Core.Sql;
 using Npgsql;
@@ -31,7 +32,7 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>
-    /// Runs a file. <see cref="ExecutionOptions.RecordCommand"/> (the history insert) goes with the
+    /// Runs a file. <see cref="ExecutionOptions.RecordCommands"/> (the history insert) goes with the
     /// file's COMMIT in <see cref="TransactionMode.Atomic"/> mode, after the file otherwise. Throws
     /// <see cref="ScriptException"/> on the first failure, the server's included (a statement, the
     /// COMMIT, the history insert, the file's SETs, the session reset); in atomic mode nothing of
@@ -45,6 +46,7 @@ public sealed partial class ScriptExecutor
         {
             Variables = options.Variables,
             WorkingDirectory = options.WorkingDirectory,
+            ReadableFolders = options.ReadableFolders,
             CurrentDatabase = _connection.Database,
             Manual = options.Manual,
         };
@@ -67,7 +69,7 @@ public sealed partial class ScriptExecutor
         {
             await ApplyTimeoutsAsync(path, options, cancel);
             if (mode == TransactionMode.Atomic)
-                transaction = await _connection.BeginTransactionAsync(cancel);
+                transaction = options.EnclosingTransaction ?? await _connection.BeginTransactionAsync(cancel);
             if (options.BeforeFirstStatement is { } first)
             {
                 if (transaction is null)
@@ -77,11 +79,24 @@ public sealed partial class ScriptExecutor
 
             using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
+            // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
+            if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
+                _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
-            if (transaction is not null)
+            if (transaction is not null && options.EnclosingTransaction is not null)
             {
                 _current = null;
-                await CommitAndResetAsync(path, run.LastItem, options.RecordCommand?.Invoke(), cancel);
+                var inside = new List<NpgsqlBatchCommand>(options.RecordCommands?.Invoke() ?? []) { new("RESET ALL"), new("RESET ROLE") };
+                await using var batch = new NpgsqlBatch(_connection, transaction);
+                inside.ForEach(batch.BatchCommands.Add);
+                await batch.ExecuteNonQueryAsync(cancel);
+                transaction = null;
+                reset = true;
+            }
+            else if (transaction is not null)
+            {
+                _current = null;
+                await CommitAndResetAsync(path, run.LastItem, options.RecordCommands?.Invoke(), cancel);
                 transaction = null;
                 reset = true;
             }
@@ -89,10 +104,11 @@ public sealed partial class ScriptExecutor
             {
                 await ResetSessionAsync(path, run.LastItem, cancel);
                 reset = true;
-                if (options.RecordCommand is { } record)
+                if (options.RecordCommands?.Invoke() is { Count: > 0 } record)
                 {
                     await using var batch = new NpgsqlBatch(_connection);
-                    batch.BatchCommands.Add(record());
+                    foreach (var command in record)
+                        batch.BatchCommands.Add(command);
                     try
                     {
                         await batch.ExecuteNonQueryAsync(cancel);
@@ -159,7 +175,7 @@ public sealed partial class ScriptExecutor
                     if (run.Mode == TransactionMode.Atomic
                         && (index == run.Classification.OuterBeginIndex || index == run.Classification.OuterCommitIndex))
                     {
-                        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} (replaced by North's own transaction)");
+                        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} (replaced by North's own transaction)");
                         break;
                     }
                     if (block is not null)
@@ -197,34 +213,58 @@ public sealed partial class ScriptExecutor
         var rowsPerIteration = new List<long>();
         run.Blocks.Add(rowsPerIteration);
         int progressId = 1000 + blockNumber;
-        for (int iteration = 1; ; iteration++)
+        // The time limit cancels the running statement (Npgsql sends the server a cancel request).
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (run.Options.BlockTimeLimit is TimeSpan timeLimit)
+            limit.CancelAfter(timeLimit);
+        int iteration = 1;
+        try
         {
-            if (run.Options.MaxIterations is int cap && iteration > cap)
-                throw new ScriptException(start.File, start.Line, start.Column,
-                    $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows)",
-                    "Raise the iteration cap, or check that the block's statements converge to 0 rows.");
-            long rows = 0;
-            foreach (var statement in statements)
+            for (; ; iteration++)
             {
-                var changed = await ExecuteAsync(statement, transaction, cancel);
-                rows += changed;
-                run.Statements++;
+                if (run.Options.MaxIterations is int cap && iteration > cap)
+                    throw new ScriptException(start.File, start.Line, start.Column,
+                        $"do-until-0 block still changed rows after {cap} iteration(s) (last: {rowsPerIteration[^1]} rows); {KeptText(run)}",
+                        "Check that the block's statements converge to 0 rows, or raise DoUntilZeroMaxIterations (NORTH_DO_UNTIL_ZERO_MAX_ITERATIONS, north.json).",
+                        ScriptException.IterationLimitId, Errors.NorthErrorKind.InvalidOperation);
+                long rows = 0;
+                foreach (var statement in statements)
+                {
+                    var changed = await ExecuteAsync(statement, transaction, limit.Token);
+                    rows += changed;
+                    run.Statements++;
+                }
+                run.Rows += rows;
+                rowsPerIteration.Add(rows);
+                run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
+                _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
+                _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
+                if (rows == 0)
+                    return;
+                limit.Token.ThrowIfCancellationRequested();
             }
-            run.Rows += rows;
-            rowsPerIteration.Add(rows);
-            run.Options.OnIteration?.Invoke(new BlockIteration(start.File, start.Line, blockNumber, iteration, rows));
-            _reporter.Progress(new ProgressReport(progressId, $"{start.File}:{start.Line} do-until-0", $"iteration {iteration}: {rows} row(s)", -1, -1, rows == 0));
-            _reporter.Verbose($"{start.Location}: do-until-0 iteration {iteration}: {rows} row(s)");
-            if (rows == 0)
-                return;
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancel.IsCancellationRequested)
+        {
+            _current = null;
+            throw new ScriptException(start.File, start.Line, start.Column,
+                $"do-until-0 block ran past its time limit of {run.Options.BlockTimeLimit} in iteration {iteration} " +
+                $"({iteration - 1} done, last: {(rowsPerIteration.Count > 0 ? rowsPerIteration[^1] : 0)} rows); iteration {iteration} was cancelled and {KeptText(run)}",
+                "Check that the block's statements converge to 0 rows, or raise DoUntilZeroTimeLimit (NORTH_DO_UNTIL_ZERO_TIME_LIMIT, north.json).",
+                ScriptException.TimeLimitId, Errors.NorthErrorKind.OperationTimeout);
         }
     }
+
+    // What a failed block leaves behind: an atomic file's transaction rolls back, an autocommit file keeps what it committed.
+    private static string KeptText(Run run) => run.Mode == TransactionMode.Atomic
+        ? "nothing of the file is kept or recorded"
+        : "the file is not recorded; statements it committed before stay";
 
     /// <summary>Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE).</summary>
     private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         _current = statement;
-        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
         var command = new NpgsqlBatchCommand(statement.Text);
@@ -242,7 +282,7 @@ public sealed partial class ScriptExecutor
             ? (long)command.Rows
             : 0;
         var duration = Stopwatch.GetElapsedTime(started);
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({RowsText(command)}, {duration.TotalMilliseconds:0} ms)");
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({RowsText(command)}, {duration.TotalMilliseconds:0} ms)");
         if (_afterStatement is not null)
             await _afterStatement(new ExecutedStatement(statement, duration, _connection, transaction), cancel);
         return rows;
@@ -252,7 +292,7 @@ public sealed partial class ScriptExecutor
     {
         var statement = copy.Statement;
         _current = statement;
-        _reporter.Debug($"{statement.Location}:\n{statement.Text}");
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         long started = Stopwatch.GetTimestamp();
         long rows = 0;
         TextWriter writer;
@@ -287,7 +327,7 @@ public sealed partial class ScriptExecutor
         {
             throw LocatedCopy(copy, e);
         }
-        _reporter.Verbose($"{statement.Location}: {statement.FirstLine} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return rows;
     }
 
@@ -368,14 +408,12 @@ public sealed partial class ScriptExecutor
     /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
     /// rolls back and resets as for any other failure.
     /// </summary>
-    private async Task CommitAndResetAsync(string path, ScriptItem? lastItem, NpgsqlBatchCommand? record, CancellationToken cancel)
+    private async Task CommitAndResetAsync(string path, ScriptItem? lastItem, IReadOnlyList<NpgsqlBatchCommand>? record, CancellationToken cancel)
     {
         await using var batch = new NpgsqlBatch(_connection);
-        if (record is not null)
-        {
-            // The history row, in the file's transaction; if it fails, the server skips the rest.
-            batch.BatchCommands.Add(record);
-        }
+        // The history row (and what travels with it), in the file's transaction; if one fails, the server skips the rest.
+        foreach (var command in record ?? [])
+            batch.BatchCommands.Add(command);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
         try
@@ -384,7 +422,7 @@ public sealed partial class ScriptExecutor
         }
         catch (PostgresException e)
         {
-            var what = ReferenceEquals(e.BatchCommand, record) && record is not null
+            var what = record is not null && e.BatchCommand is not null && record.Contains(e.BatchCommand)
                 ? "the history insert (North's, in the file's transaction)"
                 : e.BatchCommand?.CommandText == "DISCARD ALL" ? "DISCARD ALL (North's, after the file)" : "COMMIT (North's, ending the file's transaction)";
             throw AtEnd(path, lastItem, e, what);

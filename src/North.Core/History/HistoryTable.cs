@@ -6,19 +6,17 @@ using NpgsqlTypes;
 namespace North.Core.History;
 
 /// <summary>
-/// Reads and writes the history table of one database, whatever its style. Every call takes the
-/// caller's connection, so an insert joins the transaction open on it (the executor records a file
-/// inside that file's own transaction). North creates the table when missing, with its style's
-/// layout, and never alters one that exists: columns it lacks are simply not written.
+/// Reads and writes the history table of one database, whatever its style. Holds only the names
+/// from the settings: each inspection returns a <see cref="HistoryShape"/> (an immutable value)
+/// that says where the table really is and which columns it has. Every call takes the caller's
+/// connection, so an insert joins the transaction open on it. North creates the table when
+/// missing, with its style's layout; the only change it makes to an existing table is the unique
+/// <c>(version, name)</c> index on a North-style table that holds no duplicates.
 /// </summary>
 public sealed class HistoryTable
 {
     /// <summary>North's extra columns, used only where the table has them.</summary>
     public static readonly IReadOnlyList<string> ExtraColumns = new[] { "checksum", "duration_ms", "applied_by", "mode" };
-
-    private HashSet<string>? _columns;
-    private string? _insertSql;
-    private string? _selectList;
 
     public HistoryTable(HistoryTableOptions? options = null)
     {
@@ -27,57 +25,71 @@ public sealed class HistoryTable
 
     public HistoryTableDefinition Definition { get; }
 
-    /// <summary>The quoted, possibly schema-qualified table name.</summary>
+    /// <summary>The table as the settings spell it (quoted, qualified only when a schema is set).</summary>
     public string QualifiedName => Definition.QualifiedName;
 
-    /// <summary>Whether the table existed at the last inspection.</summary>
-    public bool Exists => _columns is { Count: > 0 };
-
-    /// <summary>Whether the table has the given column (after <see cref="InspectAsync"/>).</summary>
-    public bool HasColumn(string column) => _columns?.Contains(column) ?? false;
-
-    /// <summary>Looks the table up (one round trip): whether it exists and which columns it has.</summary>
-    public async Task<bool> InspectAsync(NpgsqlConnection connection, CancellationToken cancel = default)
+    /// <summary>
+    /// Looks the table up (one round trip, on the session's own search_path): where it is, its
+    /// columns, its unique key. A missing table resolves to where North would create it.
+    /// </summary>
+    public async Task<HistoryShape> InspectAsync(NpgsqlConnection connection, CancellationToken cancel = default)
     {
-        const string sql = "SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped";
+        const string sql = @"
+SELECT coalesce(n.nspname::pg_catalog.text, $2, pg_catalog.current_schema()::pg_catalog.text),
+       coalesce(c.relname::pg_catalog.text, $3),
+       ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+       EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL AND i.indnatts = 2
+               AND ARRAY(SELECT a.attname::pg_catalog.text FROM pg_catalog.unnest(i.indkey) k JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k ORDER BY 1)
+                 = ARRAY(SELECT x FROM pg_catalog.unnest(ARRAY[$4, $5]::pg_catalog.text[]) x ORDER BY 1))
+FROM (SELECT pg_catalog.to_regclass($1) AS oid) r
+LEFT JOIN pg_catalog.pg_class c ON c.oid = r.oid
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace";
+        var d = Definition;
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = QualifiedName, NpgsqlDbType = NpgsqlDbType.Text });
-        var columns = new HashSet<string>(StringComparer.Ordinal);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)d.Schema ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = d.Table, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = d.VersionColumn, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = d.NameColumn, NpgsqlDbType = NpgsqlDbType.Text });
+        HistoryShape shape;
         await using (var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancel).ConfigureAwait(false))
+            await reader.ReadAsync(cancel).ConfigureAwait(false);
+            if (reader.IsDBNull(0))
             {
-                columns.Add(reader.GetString(0));
+                throw new NorthException(
+                    $"The history table {QualifiedName} has no schema to live in: the search_path names no existing schema.",
+                    "NorthHistoryTableInvalid", NorthErrorKind.InvalidData, QualifiedName,
+                    "Set HistorySchema (NORTH_HISTORY_SCHEMA), or fix the connecting user's search_path.");
             }
+            shape = new HistoryShape(d, reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), reader.GetBoolean(3));
         }
-        _columns = columns;
-        _insertSql = null;
-        _selectList = null;
-        if (columns.Count > 0)
+        if (shape.Exists)
         {
-            foreach (var required in new[] { Definition.VersionColumn, Definition.NameColumn })
+            foreach (var required in new[] { d.VersionColumn, d.NameColumn })
             {
-                if (!columns.Contains(required))
+                if (!shape.HasColumn(required))
                 {
                     throw new NorthException(
-                        $"The history table {QualifiedName} has no column \"{required}\"; it is not a {Definition.Style} history table, or its columns were renamed.",
-                        "NorthHistoryTableInvalid", NorthErrorKind.InvalidData, QualifiedName,
+                        $"The history table {shape.QualifiedName} has no column \"{required}\"; it is not a {d.Style} history table, or its columns were renamed.",
+                        "NorthHistoryTableInvalid", NorthErrorKind.InvalidData, shape.QualifiedName,
                         "Choose the matching -HistoryStyle, or name the table's columns in the settings (HistoryTable and its columns).");
                 }
             }
         }
-        return columns.Count > 0;
+        return shape;
     }
 
     /// <summary>
-    /// Creates the table when missing (<c>CREATE TABLE IF NOT EXISTS</c>, and its schema), in its
-    /// style's layout. An existing table is left exactly as it is.
+    /// Creates the table when missing (and its schema), in its style's layout; a North-style table
+    /// gets its unique <c>(version, name)</c> index. An existing table is left as it is.
     /// </summary>
-    public async Task EnsureCreatedAsync(NpgsqlConnection connection, CancellationToken cancel = default)
+    public async Task<HistoryShape> EnsureCreatedAsync(NpgsqlConnection connection, CancellationToken cancel = default)
     {
-        if (await InspectAsync(connection, cancel).ConfigureAwait(false))
+        var shape = await InspectAsync(connection, cancel).ConfigureAwait(false);
+        if (shape.Exists)
         {
-            return;
+            return shape;
         }
         var d = Definition;
         var columns = d.Style switch
@@ -85,59 +97,82 @@ public sealed class HistoryTable
             HistoryStyle.DjangoNorth => $"id serial PRIMARY KEY, {Q(d.VersionColumn)} varchar(255) NOT NULL, {Q(d.NameColumn)} varchar(255) NOT NULL, {Q(d.AppliedAtColumn)} timestamptz NOT NULL",
             HistoryStyle.Septentrion => $"id bigserial PRIMARY KEY, {Q(d.VersionColumn)} text, {Q(d.NameColumn)} text, {Q(d.AppliedAtColumn)} timestamptz DEFAULT now()",
             _ => $"id bigserial PRIMARY KEY, {Q(d.VersionColumn)} text NOT NULL, {Q(d.NameColumn)} text NOT NULL, " +
-                 $"{Q(d.AppliedAtColumn)} timestamptz NOT NULL DEFAULT now(), checksum text, duration_ms bigint, applied_by text DEFAULT current_user, mode text",
+                 $"{Q(d.AppliedAtColumn)} timestamptz NOT NULL DEFAULT now(), checksum text, duration_ms bigint, applied_by text DEFAULT current_user, mode text, " +
+                 $"UNIQUE ({Q(d.VersionColumn)}, {Q(d.NameColumn)})",
         };
-        var sql = (d.Schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {Q(d.Schema)};\n") + $"CREATE TABLE IF NOT EXISTS {QualifiedName} ({columns})";
+        var sql = (d.Schema is null ? "" : $"CREATE SCHEMA IF NOT EXISTS {Q(shape.Schema)};\n") + $"CREATE TABLE IF NOT EXISTS {shape.QualifiedName} ({columns})";
         await using (var command = new NpgsqlCommand(sql, connection))
         {
             await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
         }
-        await InspectAsync(connection, cancel).ConfigureAwait(false);
-    }
-
-    /// <summary>Every row, oldest first; none when the table does not exist.</summary>
-    public async Task<IReadOnlyList<HistoryRow>> ReadAsync(NpgsqlConnection connection, CancellationToken cancel = default)
-    {
-        if (_columns is null)
-        {
-            await InspectAsync(connection, cancel).ConfigureAwait(false);
-        }
-        if (!Exists)
-        {
-            return Array.Empty<HistoryRow>();
-        }
-        var order = HasColumn("id") ? "id" : Q(Definition.AppliedAtColumn);
-        await using var command = new NpgsqlCommand($"SELECT {SelectList} FROM {QualifiedName} ORDER BY {order}", connection);
-        return await ReadRowsAsync(command, cancel).ConfigureAwait(false);
+        return await InspectAsync(connection, cancel).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Records one migration on <paramref name="connection"/>, inside whatever transaction is open
-    /// there; returns the row as stored. The table must exist (see <see cref="EnsureCreatedAsync"/>).
+    /// Gives an existing North-style table (one North created: it has North's columns) its unique
+    /// <c>(version, name)</c> index when it holds no duplicates. Returns the duplicated pairs
+    /// (then nothing is changed); empty when the key is there or was added.
     /// </summary>
-    public async Task<HistoryRow> InsertAsync(NpgsqlConnection connection, HistoryRecord record, CancellationToken cancel = default)
+    public async Task<IReadOnlyList<(string Version, string Name, long Count)>> EnsureUniqueKeyAsync(NpgsqlConnection connection, HistoryShape shape, CancellationToken cancel = default)
     {
-        if (_columns is null)
+        if (!shape.Exists || shape.HasUniqueKey || Definition.Style != HistoryStyle.North || !ExtraColumns.All(shape.HasColumn))
         {
-            await InspectAsync(connection, cancel).ConfigureAwait(false);
+            return Array.Empty<(string, string, long)>();
         }
-        await using var command = InsertCommand(connection, record);
-        var rows = await ReadRowsAsync(command, cancel).ConfigureAwait(false);
-        return rows[0];
+        var v = Q(Definition.VersionColumn);
+        var n = Q(Definition.NameColumn);
+        var duplicates = new List<(string, string, long)>();
+        await using (var find = new NpgsqlCommand(
+            $"SELECT {v}::pg_catalog.text, {n}::pg_catalog.text, pg_catalog.count(*) FROM {shape.QualifiedName} GROUP BY 1, 2 HAVING pg_catalog.count(*) > 1 ORDER BY 1, 2", connection))
+        await using (var reader = await find.ExecuteReaderAsync(cancel).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancel).ConfigureAwait(false))
+            {
+                duplicates.Add((reader.IsDBNull(0) ? "" : reader.GetString(0), reader.IsDBNull(1) ? "" : reader.GetString(1), reader.GetInt64(2)));
+            }
+        }
+        if (duplicates.Count > 0)
+        {
+            return duplicates;
+        }
+        var index = Q((shape.Table.Length > 40 ? shape.Table[..40] : shape.Table) + "_version_name_key");
+        await using var create = new NpgsqlCommand($"CREATE UNIQUE INDEX IF NOT EXISTS {index} ON {shape.QualifiedName} ({v}, {n})", connection);
+        await create.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+        return duplicates;
     }
 
-    /// <summary>Records several migrations in one round trip (faked rows at initialisation).</summary>
-    public async Task<IReadOnlyList<HistoryRow>> InsertAsync(NpgsqlConnection connection, IEnumerable<HistoryRecord> records, CancellationToken cancel = default)
+    /// <summary>Every row, oldest first; none when the table does not exist.</summary>
+    public async Task<IReadOnlyList<HistoryRow>> ReadAsync(NpgsqlConnection connection, CancellationToken cancel = default) =>
+        await ReadAsync(connection, await InspectAsync(connection, cancel).ConfigureAwait(false), cancel).ConfigureAwait(false);
+
+    /// <summary>Every row of the table <paramref name="shape"/> describes, oldest first.</summary>
+    public static async Task<IReadOnlyList<HistoryRow>> ReadAsync(NpgsqlConnection connection, HistoryShape shape, CancellationToken cancel = default)
     {
-        if (_columns is null)
+        if (!shape.Exists)
         {
-            await InspectAsync(connection, cancel).ConfigureAwait(false);
+            return Array.Empty<HistoryRow>();
         }
+        var order = shape.HasColumn("id") ? "id" : Q(shape.Definition.AppliedAtColumn);
+        await using var command = new NpgsqlCommand($"SELECT {shape.SelectList} FROM {shape.QualifiedName} ORDER BY {order}", connection);
+        return await ReadRowsAsync(command, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Records one migration, inside whatever transaction is open on <paramref name="connection"/>.</summary>
+    public async Task<HistoryRow> InsertAsync(NpgsqlConnection connection, HistoryRecord record, CancellationToken cancel = default) =>
+        (await InsertAsync(connection, new[] { record }, cancel).ConfigureAwait(false))[0];
+
+    /// <summary>Records several migrations in one round trip (faked rows at initialisation).</summary>
+    public async Task<IReadOnlyList<HistoryRow>> InsertAsync(NpgsqlConnection connection, IEnumerable<HistoryRecord> records, CancellationToken cancel = default) =>
+        await InsertAsync(connection, await InspectAsync(connection, cancel).ConfigureAwait(false), records, cancel).ConfigureAwait(false);
+
+    /// <summary>Records several migrations in the table <paramref name="shape"/> describes, in one round trip.</summary>
+    public static async Task<IReadOnlyList<HistoryRow>> InsertAsync(NpgsqlConnection connection, HistoryShape shape, IEnumerable<HistoryRecord> records, CancellationToken cancel = default)
+    {
         var result = new List<HistoryRow>();
         await using var batch = new NpgsqlBatch(connection);
         foreach (var record in records)
         {
-            batch.BatchCommands.Add(InsertBatchCommand(connection, record));
+            batch.BatchCommands.Add(shape.InsertBatchCommand(record));
         }
         if (batch.BatchCommands.Count == 0)
         {
@@ -157,93 +192,17 @@ public sealed class HistoryTable
     /// <summary>Removes the rows of one migration (repair); returns what was removed.</summary>
     public async Task<IReadOnlyList<HistoryRow>> DeleteAsync(NpgsqlConnection connection, string version, string name, CancellationToken cancel = default)
     {
-        if (_columns is null)
-        {
-            await InspectAsync(connection, cancel).ConfigureAwait(false);
-        }
-        if (!Exists)
+        var shape = await InspectAsync(connection, cancel).ConfigureAwait(false);
+        if (!shape.Exists)
         {
             return Array.Empty<HistoryRow>();
         }
         await using var command = new NpgsqlCommand(
-            $"DELETE FROM {QualifiedName} WHERE {Q(Definition.VersionColumn)} = $1 AND {Q(Definition.NameColumn)} = $2 RETURNING {SelectList}", connection);
+            $"DELETE FROM {shape.QualifiedName} WHERE {Q(Definition.VersionColumn)} = $1 AND {Q(Definition.NameColumn)} = $2 RETURNING {shape.SelectList}", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = version });
         command.Parameters.Add(new NpgsqlParameter { Value = name });
         return await ReadRowsAsync(command, cancel).ConfigureAwait(false);
     }
-
-    /// <summary>
-    /// The insert of <paramref name="record"/> as a batch command, for a caller that sends it in
-    /// the same round trip as other statements (the script engine puts it before COMMIT). The table
-    /// must have been inspected or created on <paramref name="connection"/> first.
-    /// </summary>
-    public NpgsqlBatchCommand InsertBatchCommand(NpgsqlConnection connection, HistoryRecord record)
-    {
-        using var single = InsertCommand(connection, record);
-        var command = new NpgsqlBatchCommand(single.CommandText);
-        foreach (NpgsqlParameter p in single.Parameters)
-        {
-            command.Parameters.Add(p.Clone());
-        }
-        return command;
-    }
-
-    private NpgsqlCommand InsertCommand(NpgsqlConnection connection, HistoryRecord record)
-    {
-        if (!Exists)
-        {
-            throw new NorthException($"The history table {QualifiedName} does not exist.", "NorthHistoryTableMissing", NorthErrorKind.ObjectNotFound,
-                QualifiedName, "Initialise the database first (Initialize-NorthDatabase), or check the history table settings.");
-        }
-        var command = new NpgsqlCommand(InsertSql, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = record.Version, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = record.Name, NpgsqlDbType = NpgsqlDbType.Text });
-        if (HasColumn("checksum"))
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.Checksum ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        if (HasColumn("duration_ms"))
-            command.Parameters.Add(new NpgsqlParameter { Value = (object?)record.DurationMs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        if (HasColumn("mode"))
-            command.Parameters.Add(new NpgsqlParameter { Value = ModeText(record.Mode), NpgsqlDbType = NpgsqlDbType.Text });
-        return command;
-    }
-
-    // Built once per inspection: the executor inserts once per file, on the hot path.
-    private string InsertSql => _insertSql ??= BuildInsertSql();
-
-    private string BuildInsertSql()
-    {
-        var d = Definition;
-        var columns = new List<string> { Q(d.VersionColumn), Q(d.NameColumn) };
-        var values = new List<string> { "$1", "$2" };
-        if (HasColumn(d.AppliedAtColumn))
-        {
-            // django's table has no default for it: always give the time.
-            columns.Add(Q(d.AppliedAtColumn));
-            values.Add("now()");
-        }
-        var n = 3;
-        foreach (var extra in new[] { "checksum", "duration_ms", "mode" })
-        {
-            if (HasColumn(extra))
-            {
-                columns.Add(Q(extra));
-                values.Add("$" + n++);
-            }
-        }
-        return $"INSERT INTO {QualifiedName} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)}) RETURNING {SelectList}";
-    }
-
-    private string SelectList => _selectList ??= string.Join(", ", new[]
-    {
-        HasColumn("id") ? "id::bigint" : "0::bigint",
-        Q(Definition.VersionColumn) + "::text",
-        Q(Definition.NameColumn) + "::text",
-        HasColumn(Definition.AppliedAtColumn) ? Q(Definition.AppliedAtColumn) + "::timestamptz" : "NULL::timestamptz",
-        HasColumn("checksum") ? "checksum::text" : "NULL::text",
-        HasColumn("duration_ms") ? "duration_ms::bigint" : "NULL::bigint",
-        HasColumn("applied_by") ? "applied_by::text" : "NULL::text",
-        HasColumn("mode") ? "mode::text" : "NULL::text",
-    });
 
     private static async Task<IReadOnlyList<HistoryRow>> ReadRowsAsync(NpgsqlCommand command, CancellationToken cancel)
     {
@@ -272,8 +231,6 @@ public sealed class HistoryTable
         "faked" => HistoryMode.Faked,
         _ => null,
     };
-
-    private static string ModeText(HistoryMode mode) => mode == HistoryMode.Faked ? "faked" : "applied";
 
     private static string Q(string name) => SqlIdentifier.Quote(name);
 }

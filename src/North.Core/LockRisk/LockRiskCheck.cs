@@ -88,9 +88,9 @@ internal static class LockRiskCheck
                     found.Add((line, finding));
             }
         }
-        catch (Exception e) when (e is ScriptSyntaxException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Errors.ScriptException or IOException or UnauthorizedAccessException)
         {
-            // Reported by the file checks (NORTH019, NORTH020); nothing more to say about its locks.
+            // Reported by the file checks (NORTH019-NORTH023: unreadable, psql syntax, NUL, not regular, outside the root).
         }
         return found;
     }

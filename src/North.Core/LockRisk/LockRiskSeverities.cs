@@ -10,7 +10,7 @@ internal sealed class LockRiskSeverities
 {
     private readonly Dictionary<string, DiagnosticSeverity?> _chosen = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Reads the entries; a malformed one is reported as NORTH021 and ignored.</summary>
+    /// <summary>Reads the entries; a malformed one is reported as NORTH024 and ignored.</summary>
     public static LockRiskSeverities Parse(IEnumerable<string> entries, string source, List<RepositoryDiagnostic> diagnostics)
     {
         var severities = new LockRiskSeverities();

@@ -14,6 +14,8 @@ namespace North.Core.Locking;
 /// with back-off, not a blocking <c>pg_advisory_lock</c>: a blocked session would hold a snapshot
 /// that <c>CREATE INDEX CONCURRENTLY</c> in the holder's run waits for, a deadlock the server
 /// cannot see. Disposing releases the lock and closes its session.
+/// The lock is held or the run stops: its session has no idle timeouts and keepalives, and
+/// <see cref="VerifyAsync"/>, <see cref="GuardCommand"/> and <see cref="Watch"/> prove it is still held.
 /// </summary>
 public sealed class AdvisoryLock : IAsyncDisposable
 {
@@ -23,18 +25,27 @@ public sealed class AdvisoryLock : IAsyncDisposable
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(2);
 
-    private NpgsqlConnection? _connection;
+    /// <summary>SQLSTATE raised by <see cref="GuardCommand"/> when the lock is no longer held.</summary>
+    public const string LostSqlState = "NTHLK";
 
-    private AdvisoryLock(NpgsqlConnection connection, long key)
+    // One statement at a time on the lock's session: the watch and the checks between steps share it.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string _target;
+    private NpgsqlConnection? _connection;
+    private readonly int _pid;
+
+    private AdvisoryLock(NpgsqlConnection connection, long key, string target)
     {
         _connection = connection;
+        _pid = connection.ProcessID;
         Key = key;
+        _target = target;
     }
 
     public long Key { get; }
 
     /// <summary>Server process id of the session holding the lock.</summary>
-    public int BackendPid => _connection?.ProcessID ?? 0;
+    public int BackendPid => _pid;
 
     /// <summary>
     /// A stable key for a name (North uses the history table's qualified name, so runs against one
@@ -56,9 +67,16 @@ public sealed class AdvisoryLock : IAsyncDisposable
     {
         reporter ??= NullReporter.Instance;
         var limit = timeout ?? DefaultTimeout;
-        var connection = await connections.OpenAsync(pooled: false, cancel).ConfigureAwait(false);
+        var connection = await connections.OpenAsync(pooled: false, cancel, keepAlive: true).ConfigureAwait(false);
         try
         {
+            // This session idles for the whole run: no server timeout may end it (PostgreSQL 14+ has idle_session_timeout).
+            await using (var settings = new NpgsqlCommand(
+                "SELECT pg_catalog.set_config(name, '0', false) FROM pg_catalog.pg_settings " +
+                "WHERE name IN ('idle_session_timeout', 'idle_in_transaction_session_timeout', 'statement_timeout')", connection))
+            {
+                await settings.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+            }
             var clock = Stopwatch.StartNew();
             var pause = FirstPause;
             var nextReport = TimeSpan.Zero;
@@ -69,7 +87,7 @@ public sealed class AdvisoryLock : IAsyncDisposable
                 if ((bool)(await attempt.ExecuteScalarAsync(cancel).ConfigureAwait(false))!)
                 {
                     reporter.Verbose($"Took the migration lock (advisory lock {key}) on session {connection.ProcessID}.");
-                    return new AdvisoryLock(connection, key);
+                    return new AdvisoryLock(connection, key, connections.Target);
                 }
                 var waited = clock.Elapsed;
                 if (waited >= limit)
@@ -108,8 +126,9 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
   AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
 LIMIT 1";
         await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)(key >> 32) });
-        command.Parameters.Add(new NpgsqlParameter { Value = (long)(uint)key });
+        var (high, low) = Split(key);
+        command.Parameters.Add(new NpgsqlParameter { Value = high });
+        command.Parameters.Add(new NpgsqlParameter { Value = low });
         await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancel).ConfigureAwait(false))
         {
@@ -125,10 +144,100 @@ LIMIT 1";
             reader.IsDBNull(6) ? null : reader.GetString(6));
     }
 
+    /// <summary>
+    /// Proves, on the lock's own session, that the lock is still held; throws <c>NorthLockLost</c>
+    /// when it is not or the session is gone.
+    /// </summary>
+    public async Task VerifyAsync(CancellationToken cancel = default)
+    {
+        var (held, _) = await CheckAsync(0, cancel).ConfigureAwait(false);
+        if (!held)
+        {
+            throw Lost(null);
+        }
+    }
+
+    /// <summary>
+    /// A statement for another session (the script's, inside a file's transaction before its COMMIT)
+    /// that fails with SQLSTATE <see cref="LostSqlState"/> unless this lock is still granted to this
+    /// lock's session, so a file whose run lost the lock is rolled back, never committed.
+    /// </summary>
+    public NpgsqlBatchCommand GuardCommand()
+    {
+        var (high, low) = Split(Key);
+        // Literals only (numbers): a DO block takes no parameters.
+        return new NpgsqlBatchCommand(
+            "DO $north_lock$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted " +
+            $"AND l.pid = {_pid} AND l.objsubid = 1 AND l.classid::pg_catalog.int8 = {high} AND l.objid::pg_catalog.int8 = {low} " +
+            "AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) " +
+            $"THEN RAISE EXCEPTION 'North''s run lock is no longer held by session {_pid}' USING ERRCODE = '{LostSqlState}'; END IF; END $north_lock$");
+    }
+
+    /// <summary>
+    /// Watches the lock while a step runs on session <paramref name="scriptPid"/>: every
+    /// <paramref name="interval"/> (default 1 s) it checks the lock is held and that the script
+    /// session is not waiting for this very key (a file taking North's own key would wait forever).
+    /// Either problem cancels <see cref="LockWatch.Token"/> and is kept in <see cref="LockWatch.Problem"/>.
+    /// </summary>
+    public LockWatch Watch(int scriptPid, CancellationToken cancel, TimeSpan? interval = null) =>
+        new(this, scriptPid, interval ?? TimeSpan.FromSeconds(1), cancel);
+
+    internal async Task<(bool Held, bool ScriptWaits)> CheckAsync(int scriptPid, CancellationToken cancel)
+    {
+        await _gate.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            var connection = _connection;
+            if (connection is null || connection.State != System.Data.ConnectionState.Open)
+            {
+                return (false, false);
+            }
+            var (high, low) = Split(Key);
+            await using var command = new NpgsqlCommand(@"
+SELECT coalesce(bool_or(l.pid = pg_catalog.pg_backend_pid() AND l.granted), false), coalesce(bool_or(l.pid = $3 AND NOT l.granted), false)
+FROM pg_catalog.pg_locks l
+WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::pg_catalog.int8 = $1 AND l.objid::pg_catalog.int8 = $2
+  AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = high });
+            command.Parameters.Add(new NpgsqlParameter { Value = low });
+            command.Parameters.Add(new NpgsqlParameter { Value = scriptPid });
+            await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+            await reader.ReadAsync(cancel).ConfigureAwait(false);
+            return (reader.GetBoolean(0), reader.GetBoolean(1));
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
+        {
+            // The session is gone (terminated, timed out, network): so is the lock.
+            return (false, false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The error of a run whose lock is gone.</summary>
+    public NorthException Lost(Exception? inner) => new(
+        $"The migration run lost its lock on {_target} (advisory lock {Key}, session {_pid} ended or released it): the run stopped. " +
+        "A file that was running atomically was rolled back; nothing more was applied.",
+        "NorthLockLost", NorthErrorKind.ConnectionError, _target,
+        "Find why the session ended (idle_session_timeout, a proxy or firewall, pg_terminate_backend, a server restart), then run again: " +
+        "the next run starts where this one stopped.", inner);
+
+    /// <summary>The error of a file that waits for North's own key.</summary>
+    public NorthException SelfDeadlock(string file, Exception? inner) => new(
+        $"{file}: the file waits for North's own run lock (advisory lock {Key}), which this run holds: it would wait forever. North cancelled it; the file was not recorded.",
+        "NorthLockSelfDeadlock", NorthErrorKind.ResourceBusy, file,
+        $"Remove the advisory lock call on key {Key} from the file (North already serialises runs), or use another key.", inner);
+
+    private static (long High, long Low) Split(long key) => ((uint)(key >> 32), (uint)key);
+
     /// <summary>Releases the lock and ends its session.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _gate.WaitAsync().ConfigureAwait(false);
         var connection = Interlocked.Exchange(ref _connection, null);
+        _gate.Release();
         if (connection is null)
         {
             return;

@@ -34,6 +34,9 @@ public sealed record MigrateOptions
     /// <summary>Only step 2 (initialisation): stop before the first Apply of a version above the init version.</summary>
     public bool InitializeOnly { get; init; }
 
+    /// <summary>Initialize a database that has tables of its own and no history (refused otherwise).</summary>
+    public bool Force { get; init; }
+
     /// <summary>Overrides the settings' LockTimeout.</summary>
     public TimeSpan? LockTimeout { get; init; }
 

@@ -46,8 +46,15 @@ public static class DiagnosticCodes
     public const string Unreadable = "NORTH019";
     /// <summary>Error: the file cannot be read the way psql would (unterminated quote, unsupported meta-command, missing include).</summary>
     public const string UnreadableScript = "NORTH020";
+    /// <summary>Error: a NUL byte in a migration (PostgreSQL cannot take one).</summary>
+    public const string NulByte = "NORTH021";
+    /// <summary>Error: a file named like a migration is a FIFO, a socket or a device, not a regular file.</summary>
+    public const string NotRegularFile = "NORTH022";
+    /// <summary>Error: an include (<c>\i</c>, <c>\ir</c>) or a schema/fixtures template resolves outside the migrations root and AllowedFolders.</summary>
+    public const string PathOutsideRoot = "NORTH023";
+
     /// <summary>Error: a <c>LockRiskSeverities</c> entry is not <c>NORTH1xx=Error|Warning|Information|Off</c>.</summary>
-    public const string InvalidLockRiskSeverity = "NORTH021";
+    public const string InvalidLockRiskSeverity = "NORTH024";
 
     // Lock-risk rules (src/North.Core/LockRisk): Warnings unless LockRiskSeverities says otherwise.
 

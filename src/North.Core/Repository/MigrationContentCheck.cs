@@ -17,6 +17,7 @@ internal static class MigrationContentCheck
     {
         var markerInDdlReported = false;
         var invalidUtf8Reported = false;
+        var nulReported = false;
         int? openedAt = null;
         try
         {
@@ -29,6 +30,13 @@ internal static class MigrationContentCheck
                     invalidUtf8Reported = true;
                     diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.InvalidUtf8, file.RelativePath, number,
                         "The file is not valid UTF-8 (first bad byte on this line); North reads migrations as UTF-8. Re-encode it (e.g. iconv -f LATIN1 -t UTF-8)."));
+                }
+                var nul = line.IndexOf('\0');
+                if (nul >= 0 && !nulReported)
+                {
+                    nulReported = true;
+                    diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.NulByte, file.RelativePath, number,
+                        $"A NUL byte (0x00) at column {nul + 1}: PostgreSQL cannot take one in a statement, so a run stops here. Remove it (a file full of them may be UTF-16: re-encode it as UTF-8)."));
                 }
                 var at = line.IndexOf("--meta-psql:", StringComparison.Ordinal);
                 if (at < 0)
@@ -79,6 +87,6 @@ internal static class MigrationContentCheck
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.UnbalancedBlock, file.RelativePath, openedAt,
                 "--meta-psql:do-until-0 is never closed: add --meta-psql:done after the statements to repeat."));
         }
-        return !invalidUtf8Reported;
+        return !invalidUtf8Reported && !nulReported;
     }
 }

@@ -68,6 +68,11 @@ public sealed class MigrationRepository
     /// <summary>Full path of the migrations root.</summary>
     public string Root { get; }
 
+    /// <summary>Where includes and templates may read: the root and AllowedFolders.</summary>
+    public ReadableFolders ReadableFolders => _readable ??= new ReadableFolders(Root, Settings.AllowedFolders);
+
+    private ReadableFolders? _readable;
+
     /// <summary><c>schemas/</c> under the root.</summary>
     public string SchemasFolder => Path.Combine(Root, "schemas");
 
@@ -202,6 +207,12 @@ public sealed class MigrationRepository
         var written = Find(version)?.Version ?? version;
         var name = FormatTemplate(template, written);
         var path = Path.Combine(folder, name);
+        if (!ReadableFolders.Contains(path))
+        {
+            throw new RepositoryException(
+                $"The template '{template}' gives '{Path.GetFullPath(path)}', outside {ReadableFolders.Describe()}: North does not read it.",
+                Errors.ScriptException.PathOutsideRootId, NorthErrorKind.PermissionDenied, path, ReadableFolders.HowToAllow);
+        }
         var exists = name.Contains('/') || name.Contains('\\') ? File.Exists(path) : names.Contains(name);
         return exists ? path : null;
     }

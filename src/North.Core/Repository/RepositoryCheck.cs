@@ -61,7 +61,7 @@ public static class RepositoryCheck
             // The psql reader needs readable UTF-8; a file that is not was reported once already.
             if (MigrationContentCheck.Run(migration, diagnostics))
             {
-                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, diagnostics);
+                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, repository.ReadableFolders, diagnostics);
             }
         }
         LockRiskCheck.Run(repository, diagnostics);
@@ -101,7 +101,8 @@ public static class RepositoryCheck
         }
         catch (RepositoryException e)
         {
-            diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.SchemaNotFound, "schemas", null, e.Message));
+            var code = e.ErrorId == Errors.ScriptException.PathOutsideRootId ? DiagnosticCodes.PathOutsideRoot : DiagnosticCodes.SchemaNotFound;
+            diagnostics.Add(new(DiagnosticSeverity.Error, code, "schemas", null, e.Message));
         }
     }
 

@@ -176,6 +176,14 @@ internal sealed class RepositoryScanner
             Ignore(file.FullName, IgnoreReason.SymlinkedFile, $"'{name}' is a symbolic link and IgnoreSymlinks is set; ignored.");
             return;
         }
+        if (FileKindProbe.NotRegular(file.FullName) is { } what)
+        {
+            // Reading it would block (a FIFO waits for a writer): report it, never open it.
+            Problems.Add(new RepositoryProblem(DiagnosticCodes.NotRegularFile, Errors.ScriptException.FileNotRegularId, NorthErrorKind.InvalidData,
+                file.FullName, Relative(file.FullName), $"'{Relative(file.FullName)}' is named like a migration but is {what}, not a regular file; North reads only regular files.",
+                "Replace it with a regular file, or move it out of the repository."));
+            return;
+        }
         var isManual = inManualFolder;
         // Only a root-folder dml.sql file is read here (both originals): ddl.sql files and manual/ files never are.
         if (!inManualFolder && kind == MigrationKind.Dml)

@@ -12,12 +12,12 @@ namespace North.Core.Repository;
 /// </summary>
 internal static class TransactionBlockCheck
 {
-    public static void Run(MigrationFile file, string workingDirectory, List<RepositoryDiagnostic> diagnostics)
+    public static void Run(MigrationFile file, string workingDirectory, ReadableFolders readable, List<RepositoryDiagnostic> diagnostics)
     {
         int? openedAt = null;
         try
         {
-            using var reader = ScriptReader.Open(file.Path, new ScriptReaderOptions { WorkingDirectory = workingDirectory, Manual = file.IsManual });
+            using var reader = ScriptReader.Open(file.Path, new ScriptReaderOptions { WorkingDirectory = workingDirectory, Manual = file.IsManual, ReadableFolders = readable });
             foreach (var item in reader.Read())
             {
                 if (item is not SqlStatement statement)
@@ -46,6 +46,15 @@ internal static class TransactionBlockCheck
         {
             diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.UnreadableScript, file.RelativePath, e.Line,
                 $"The file cannot be read the way psql would: {e.Problem}." + (e.RecommendedAction is null ? "" : " " + e.RecommendedAction)));
+        }
+        catch (Errors.ScriptException e) when (e.ErrorId == Errors.ScriptException.PathOutsideRootId)
+        {
+            diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.PathOutsideRoot, file.RelativePath, e.Line,
+                e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..] + ". " + e.RecommendedAction));
+        }
+        catch (Errors.ScriptException e) when (e.ErrorId is Errors.ScriptException.FileUnreadableId or Errors.ScriptException.FileNotRegularId)
+        {
+            diagnostics.Add(new(DiagnosticSeverity.Error, DiagnosticCodes.Unreadable, file.RelativePath, e.Line, e.Message));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -144,6 +144,8 @@ public sealed class SchemaVerification
         var excluded = new List<string>(options.ExcludeTables)
         {
             history.Schema is null ? history.Table : $"{history.Schema}.{history.Table}",
+            // North's table of unfinished work, beside the history table (see UnfinishedTable).
+            history.Schema is null ? history.Table + "_unfinished" : $"{history.Schema}.{history.Table}_unfinished",
             _settings.VersionTable,
         };
         return options with { ExcludeTables = excluded };

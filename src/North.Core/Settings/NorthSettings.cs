@@ -76,6 +76,9 @@ public sealed record NorthSettings
     /// <summary>Names (wildcards <c>*</c>, <c>?</c>) of the databases Clear-NorthDatabase may empty without -Force.</summary>
     public IReadOnlyList<string> ClearableDatabases { get; init; } = [];
 
+    /// <summary>A file edited after it was applied stops a run (as Flyway's validate); false: a warning.</summary>
+    public bool FailOnModified { get; init; }
+
     /// <summary>How long a run waits for the migration lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -84,6 +87,19 @@ public sealed record NorthSettings
 
     /// <summary><c>statement_timeout</c> set for each file; null = unset.</summary>
     public TimeSpan? DdlStatementTimeout { get; init; }
+
+    /// <summary>Folders outside the migrations root (relative to it) that includes and the schema/fixtures templates may read.</summary>
+    public IReadOnlyList<string> AllowedFolders { get; init; } = [];
+
+    /// <summary>Cap on the executions of one do-until-0 block (a block that never reaches 0 rows is a bug); 0 = no cap.</summary>
+    public int DoUntilZeroMaxIterations { get; init; } = DefaultDoUntilZeroMaxIterations;
+
+    /// <summary>Time one do-until-0 block may run, all its executions together; zero = no limit.</summary>
+    public TimeSpan DoUntilZeroTimeLimit { get; init; } = DefaultDoUntilZeroTimeLimit;
+
+    public const int DefaultDoUntilZeroMaxIterations = 100_000;
+
+    public static readonly TimeSpan DefaultDoUntilZeroTimeLimit = TimeSpan.FromHours(1);
 
     /// <summary>A connection string (keyword form or URI) as given; turned into a connection elsewhere.</summary>
     public string? ConnectionString { get; init; }

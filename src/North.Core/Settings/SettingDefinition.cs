@@ -14,6 +14,8 @@ internal enum SettingType
     VersionDetector,
     Duration,
     Port,
+    /// <summary>A whole number, 0 or more.</summary>
+    Count,
 }
 
 /// <summary>

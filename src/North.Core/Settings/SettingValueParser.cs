@@ -69,6 +69,7 @@ internal static class SettingValueParser
                 }
                 break;
             case SettingType.Port:
+            case SettingType.Count:
                 if (value.ValueKind == JsonValueKind.Number)
                 {
                     return FromScalarText(setting, value.GetRawText(), source);
@@ -110,6 +111,12 @@ internal static class SettingValueParser
                     return port;
                 }
                 throw SettingsException.Invalid(source, $"{setting.Name} '{text}' is not a TCP port (1-65535).");
+            case SettingType.Count:
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                {
+                    return count;
+                }
+                throw SettingsException.Invalid(source, $"{setting.Name} '{text}' is not a whole number (0 or more).");
             case SettingType.Duration:
                 return ParseDuration(setting, text, source);
             default:

@@ -18,6 +18,8 @@ public sealed record SettingsOverrides
     public IReadOnlyList<string>? AfterSchemaFiles { get; init; }
     public IReadOnlyList<string>? NonTransactionalKeywords { get; init; }
     public bool? IgnoreSymlinks { get; init; }
+
+    public bool? FailOnModified { get; init; }
     public HistoryStyle? HistoryStyle { get; init; }
     public string? HistorySchema { get; init; }
     public string? HistoryTable { get; init; }

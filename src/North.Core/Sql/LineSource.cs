@@ -85,9 +85,10 @@ internal sealed class LineSource : IDisposable
                 count -= 3;
             }
         }
+        string line;
         try
         {
-            return Encoding.GetString(_buffer, offset, count);
+            line = Encoding.GetString(_buffer, offset, count);
         }
         catch (DecoderFallbackException e)
         {
@@ -97,6 +98,12 @@ internal sealed class LineSource : IDisposable
                 $"invalid {Encoding.WebName} byte sequence (byte 0x{_buffer[offset + Math.Min(bad, count - 1)]:X2})",
                 "Save the file as UTF-8, or declare its encoding with \\encoding or SET client_encoding at its top.");
         }
+        // PostgreSQL takes no NUL in a statement (the protocol ends strings with it): say where it is.
+        var nul = line.IndexOf('\0');
+        if (nul >= 0)
+            throw new Errors.ScriptException(File, LineNumber, nul + 1, "NUL byte (0x00) in the file: PostgreSQL cannot take one in a statement or COPY data",
+                "Remove it; a file full of them may be UTF-16: re-encode it as UTF-8.", Errors.ScriptException.NulByteId, Errors.NorthErrorKind.InvalidData);
+        return line;
     }
 
     public void Dispose() => _stream.Dispose();

@@ -1,3 +1,5 @@
+using North.Core.Errors;
+using North.Core.Execution;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -40,10 +42,31 @@ public sealed partial class ScriptReader : IDisposable
     public static ScriptReader Open(string path, ScriptReaderOptions? options = null)
     {
         var full = Path.GetFullPath(path);
-        if (!System.IO.File.Exists(full))
-            throw new ScriptSyntaxException(path, 1, 1, "file not found");
-        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var stream = OpenFile(full, path, 1, 1, "");
         return new ScriptReader(new LineSource(stream, path), full, options);
+    }
+
+    /// <summary>
+    /// Opens a script file for reading: a regular file only (opening a FIFO would block the run),
+    /// and every reason it cannot be read is North's NorthFileUnreadable, naming the file.
+    /// </summary>
+    private static FileStream OpenFile(string full, string file, int line, int column, string what)
+    {
+        if (!System.IO.File.Exists(full))
+            throw new ScriptException(file, line, column, $"{what}cannot read '{full}': the file does not exist (a dangling link?)",
+                "Check the file exists and is readable by this user.", ScriptException.FileUnreadableId, NorthErrorKind.ReadError);
+        if (Repository.FileKindProbe.NotRegular(full) is { } kind)
+            throw new ScriptException(file, line, column, $"{what}'{full}' is {kind}, not a regular file: North reads only regular files",
+                "Replace it with a regular file, or move it out of the repository.", ScriptException.FileNotRegularId, NorthErrorKind.InvalidData);
+        try
+        {
+            return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ScriptException(file, line, column, $"{what}cannot read '{full}': {e.Message}",
+                "Check the file exists and is readable by this user.", ScriptException.FileUnreadableId, NorthErrorKind.ReadError);
+        }
     }
 
     /// <summary>Reads a script from a stream of bytes (UTF-8 unless it says otherwise), naming it <paramref name="file"/>.</summary>
@@ -251,13 +274,17 @@ public sealed partial class ScriptReader : IDisposable
         var display = relative && !Path.IsPathRooted(target)
             ? Path.Combine(Path.GetDirectoryName(frame.Source.File) ?? "", target)
             : target;
+        if (_options.ReadableFolders is { } allowed && !allowed.Contains(full))
+            throw new ScriptException(meta.File, meta.Line, meta.Column,
+                $"\\{meta.Name} '{target}' resolves to '{full}', outside {allowed.Describe()}: North does not read it",
+                allowed.HowToAllow, ScriptException.PathOutsideRootId, NorthErrorKind.PermissionDenied);
         if (!System.IO.File.Exists(full))
             throw Error(meta, $"\\{meta.Name}: file '{target}' not found (looked for {full})");
         foreach (var open in _frames)
             if (string.Equals(open.FullPath, full, StringComparison.Ordinal))
                 throw Error(meta, $"\\{meta.Name}: include cycle: '{target}' is already being read",
                     "An included file must not include, directly or not, a file that includes it.");
-        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var stream = OpenFile(full, meta.File, meta.Line, meta.Column, $"\\{meta.Name}: ");
         var source = new LineSource(stream, display);
         return new Frame(source, full, new ScriptLexer(display, Variable) { Markers = _options.Manual });
     }

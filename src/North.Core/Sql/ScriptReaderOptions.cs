@@ -23,4 +23,7 @@ public sealed class ScriptReaderOptions
     /// an error. Null when unknown (reading without a database): any <c>\connect</c> is then accepted.
     /// </summary>
     public string? CurrentDatabase { get; init; }
+
+    /// <summary>Folders <c>\i</c>/<c>\ir</c> may read from (the migrations root and AllowedFolders); null: anywhere.</summary>
+    public Repository.ReadableFolders? ReadableFolders { get; init; }
 }

@@ -9,7 +9,10 @@ namespace North.PowerShell.Cmdlets;
 /// version at or below the target that has a schema file, or the SchemaVersion setting), runs the
 /// before-schema files, the schema, records every migration up to the init version as Faked, runs the
 /// after-schema files and loads the closest fixtures. A database that is already initialized is left
-/// as it is.</para>
+/// as it is. When every part is transactional the whole initialization commits as one; otherwise
+/// it is resumable: the next run continues after the last completed step. A database that has
+/// tables of its own and no history is refused unless -Force is given (adopt it with
+/// Register-NorthMigration instead).</para>
 /// </remarks>
 /// <example>
 /// <code>Initialize-NorthDatabase -Path ./sql -Database app_test</code>
@@ -25,6 +28,10 @@ namespace North.PowerShell.Cmdlets;
 [OutputType(typeof(StepResult))]
 public sealed class InitializeNorthDatabaseCommand : NorthDatabaseCmdlet
 {
+    /// <summary>Initializes even a database that has tables of its own and no migration history.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private protected override void End()
     {
         var migrator = CreateMigrator(LoadSettings());
@@ -32,7 +39,7 @@ public sealed class InitializeNorthDatabaseCommand : NorthDatabaseCmdlet
         {
             return;
         }
-        var options = new MigrateOptions { OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)) };
+        var options = new MigrateOptions { Force = Force, OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)) };
         Run((_, cancel) => migrator.InitializeAsync(options, cancel));
     }
 }

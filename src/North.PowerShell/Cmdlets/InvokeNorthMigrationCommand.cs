@@ -46,6 +46,13 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
     [Parameter]
     public SwitchParameter AllowOutOfOrder { get; set; }
 
+    /// <summary>
+    /// Initializes a database that has tables of its own and no migration history (refused
+    /// otherwise, with NorthDatabaseNotEmpty: adopt such a database with Register-NorthMigration).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     private protected override void Process()
     {
         if (InputObject is not null)
@@ -94,6 +101,7 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         var options = new MigrateOptions
         {
             AllowOutOfOrder = AllowOutOfOrder,
+            Force = Force,
             Steps = _piped.Count == 0 && accepted.Count == plan.Count ? null : accepted,
             OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)),
         };

@@ -52,7 +52,7 @@ public class ConnectionFactoryTests
     {
         var factory = new ConnectionFactory(new ConnectionOptions
         {
-            ConnectionString = @"host=db.example port = 6543 dbname='my app' user=dba password='it\'s secret' sslmode=verify-full application_name=ops connect_timeout=7",
+            ConnectionString = @"host=db.example port = 6543 dbname='my app' user=dba password='it\'s secret' sslmode=require application_name=ops connect_timeout=7",
         }, Env());
         var b = Built(factory);
         Assert.Equal("db.example", b.Host);
@@ -60,7 +60,7 @@ public class ConnectionFactoryTests
         Assert.Equal("my app", b.Database);
         Assert.Equal("dba", b.Username);
         Assert.Equal("it's secret", b.Password);
-        Assert.Equal(SslMode.VerifyFull, b.SslMode);
+        Assert.Equal(SslMode.Require, b.SslMode);
         Assert.Equal("ops", b.ApplicationName);
         Assert.Equal(7, b.Timeout);
     }

@@ -14,7 +14,7 @@ public class ScriptExecutorTests
     // The history insert as the migrator hands it over: a command that travels with the file's COMMIT.
     private static ExecutionOptions Record(string name) => new()
     {
-        RecordCommand = () => new NpgsqlBatchCommand("INSERT INTO history (name) VALUES ($1)") { Parameters = { new NpgsqlParameter { Value = name } } },
+        RecordCommands = () => [new NpgsqlBatchCommand("INSERT INTO history (name) VALUES ($1)") { Parameters = { new NpgsqlParameter { Value = name } } }],
     };
 
     [Fact]

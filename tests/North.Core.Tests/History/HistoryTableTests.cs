@@ -15,9 +15,11 @@ public class HistoryTableTests
         Assert.Empty(await history.ReadAsync(connection));
 
         await history.EnsureCreatedAsync(connection);
-        await history.EnsureCreatedAsync(connection); // idempotent
+        var shape = await history.EnsureCreatedAsync(connection); // idempotent
         Assert.Equal("\"North Ops\".\"Migrations \"\"log\"\"\"", history.QualifiedName);
-        Assert.All(HistoryTable.ExtraColumns, c => Assert.True(history.HasColumn(c), c));
+        Assert.Equal("\"North Ops\".\"Migrations \"\"log\"\"\"", shape.QualifiedName);
+        Assert.True(shape.HasUniqueKey);
+        Assert.All(HistoryTable.ExtraColumns, c => Assert.True(shape.HasColumn(c), c));
 
         var row = await history.InsertAsync(connection, new HistoryRecord("1.0", "1.0-a-ddl.sql", HistoryMode.Applied, new string('a', 64), 12));
         Assert.Equal(("1.0", "1.0-a-ddl.sql", new string('a', 64), 12L, HistoryMode.Applied), (row.Version, row.Name, row.Checksum, row.DurationMs, row.Mode));
@@ -70,8 +72,7 @@ public class HistoryTableTests
         var before = await ColumnsAsync(db, "septentrion_migrations");
         await using var connection = await db.OpenAsync();
         var history = new HistoryTable(new HistoryTableOptions { Style = HistoryStyle.Septentrion });
-        await history.EnsureCreatedAsync(connection);
-        Assert.False(history.HasColumn("checksum"));
+        Assert.False((await history.EnsureCreatedAsync(connection)).HasColumn("checksum"));
 
         var row = await history.InsertAsync(connection, new HistoryRecord("1.1", "1.1-b-ddl.sql", HistoryMode.Applied, "abc", 5));
         Assert.Null(row.Checksum);

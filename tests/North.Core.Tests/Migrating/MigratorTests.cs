@@ -184,7 +184,7 @@ public class MigratorTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var migrator = NewMigrator(db, ExampleSettings());
-        await using var held = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db, "other-deploy"), migrator.LockKey);
+        await using var held = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db, "other-deploy"), await migrator.ResolveLockKeyAsync());
         var e = await Assert.ThrowsAsync<NorthException>(() => migrator.MigrateAsync(new MigrateOptions { LockTimeout = TimeSpan.FromSeconds(2) }));
         Assert.Equal("NorthLockTimeout", e.ErrorId);
         Assert.Contains($"pid {held.BackendPid}", e.Message);

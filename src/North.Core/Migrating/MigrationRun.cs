@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using North.Core.Execution;
+using North.Core.History;
+using North.Core.Locking;
+using North.Core.Planning;
+using North.Core.Reporting;
+using Npgsql;
+
+namespace North.Core.Migrating;
+
+/// <summary>
+/// One run's working state: its script session, executor, run lock, history shape and results.
+/// The run is under one <see cref="LockWatch"/> from start to end; each step first proves the lock is held.
+/// </summary>
+internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor executor, AdvisoryLock runLock, UnfinishedTable journal,
+    MigrateOptions options, string activity, int stepCount, IReporter reporter, CancellationToken cancel) : IAsyncDisposable
+{
+    private readonly LockWatch _watch = runLock.Watch(connection.ProcessID, cancel);
+
+    private const int ProgressId = 1;
+    private bool _journalReady;
+
+    public NpgsqlConnection Connection { get; } = connection;
+    public ScriptExecutor Executor { get; } = executor;
+    public AdvisoryLock Lock { get; } = runLock;
+    public UnfinishedTable Journal { get; } = journal;
+    public string Activity { get; } = activity;
+
+    /// <summary>The history table as last inspected or created in this run.</summary>
+    public HistoryShape? Shape { get; set; }
+
+    public List<StepResult> Results { get; } = new();
+
+    /// <summary>Creates the unfinished-work table once per run, when a step needs it.</summary>
+    public async Task EnsureJournalAsync(CancellationToken cancel)
+    {
+        if (_journalReady) return;
+        await using var batch = new NpgsqlBatch(Connection);
+        batch.BatchCommands.Add(Journal.CreateCommand());
+        await batch.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+        _journalReady = true;
+    }
+
+    /// <summary>
+    /// Runs one step: proves the lock first, watches it during the step, and turns a lost lock or a
+    /// file waiting for North's own key into its error. A failed step is reported before the error.
+    /// </summary>
+    public async Task<StepResult> StepAsync(PlanStep step, Stopwatch clock, Func<CancellationToken, Task<StepResult>> body, CancellationToken cancel)
+    {
+        reporter.Progress(new ProgressReport(ProgressId, Activity, $"{Results.Count + 1}/{stepCount} {step.Action} {step.Version?.Text} {step.Name}",
+            Results.Count * 100 / Math.Max(1, stepCount)));
+        var watch = _watch;
+        try
+        {
+            await Lock.VerifyAsync(cancel).ConfigureAwait(false);
+            return await body(watch.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Stop at the first error; the caller sees the failed step, then the error itself.
+            options.OnStepCompleted?.Invoke(new StepResult(step.Order, step.Version, step.Name, step.Action, StepStatus.Failed, clock.Elapsed, 0, 0, step.Path));
+            var problem = watch.Problem;
+            if (problem == WatchProblem.SelfDeadlock)
+                throw Lock.SelfDeadlock(step.Path ?? step.Name, e);
+            if (problem == WatchProblem.LockLost || IsLockLost(e))
+                throw Lock.Lost(e);
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _watch.DisposeAsync();
+
+    public void Completed(StepResult result)
+    {
+        Results.Add(result);
+        options.OnStepCompleted?.Invoke(result);
+    }
+
+    private static bool IsLockLost(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is PostgresException { SqlState: AdvisoryLock.LostSqlState } || x is Errors.ScriptException { SqlState: AdvisoryLock.LostSqlState })
+                return true;
+            if (x is Errors.NorthException { ErrorId: "NorthLockLost" })
+                return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,91 @@
+# Exactly once, whatever happens: a run killed (SIGKILL) at random points, at the initialization's
+# COMMIT and inside a file with its own transactions; a stranger's database refused. The module runs
+# in child pwsh processes that are really killed; the shared server itself is never touched.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-Module (Get-TestModuleManifest) -Force
+    $script:Series = Join-Path (Get-TestRepositoryRoot) 'bench/faults/Invoke-KillSeries.ps1'
+
+    function Get-NorthError([scriptblock] $Command) {
+        try { & $Command | Out-Null } catch { return $_ }
+        throw 'The command did not fail.'
+    }
+
+    function New-SmallRepository([hashtable] $Files) {
+        $root = Join-Path ([IO.Path]::GetTempPath()) ('north-rel-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-Item -ItemType Directory -Force "$root/schemas", "$root/1.0", "$root/1.1" | Out-Null
+        Set-Content "$root/schemas/schema_1.0.sql" 'CREATE TABLE books (title text);'
+        Set-Content "$root/1.0/1.0-0-version-dml.sql" 'SELECT 1;'
+        foreach ($name in $Files.Keys) { Set-Content "$root/1.1/$name" $Files[$name] }
+        $root
+    }
+}
+
+Describe 'A run killed with SIGKILL' {
+    It 'at 10 random points of a 200-file run and at the initialization''s COMMIT, then run again: equal to a clean run, with a truthful history' {
+        $results = @(& $Series -ModuleManifest (Get-TestModuleManifest) -Kills 10 -Files 200 -AtSchemaCommit -PassThru 6>$null)
+        $results.Count | Should -Be 11
+        $failed = @($results | Where-Object { -not $_.Passed } | ForEach-Object { "kill $($_.Kill) at $($_.Point): $($_.Detail)" })
+        $failed | Should -BeNullOrEmpty
+        @($results | Where-Object Killed).Count | Should -BeGreaterThan 5
+    }
+
+    It 'inside a file with its own transactions, after its COMMIT: the next run stops and names the file; Register-NorthMigration resolves it' {
+        $db = New-TestDatabase
+        $root = New-SmallRepository @{ '1.1-own-ddl.sql' = "BEGIN;`nCREATE TABLE kept (id int);`nCOMMIT;`nSELECT pg_sleep(60);"; '1.1-z-ddl.sql' = 'CREATE TABLE after_it (id int);' }
+        try {
+            $start = [System.Diagnostics.ProcessStartInfo]::new([System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName)
+            $self = [Environment]::GetCommandLineArgs()[0]
+            if ($self -like '*.dll') { $start.ArgumentList.Add($self) }
+            foreach ($a in '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$(Get-TestModuleManifest)'; Invoke-NorthMigration -Path '$root' -ConnectionString '$($db.ConnectionString)' -Confirm:`$false | Out-Null") { $start.ArgumentList.Add($a) }
+            $start.RedirectStandardOutput = $true
+            $run = [System.Diagnostics.Process]::Start($start)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do { Start-Sleep -Milliseconds 100; $kept = Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('kept') IS NOT NULL" } until ($kept -eq 't' -or [DateTime]::UtcNow -gt $deadline)
+            $run.Kill()
+            $run.WaitForExit()
+            $kept | Should -Be 't'
+
+            $e = Get-NorthError { Invoke-NorthMigration -Path $root -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e.FullyQualifiedErrorId | Should -Be 'NorthMigrationInterrupted,North.PowerShell.Cmdlets.InvokeNorthMigrationCommand'
+            $e.Exception.Message | Should -Match '1\.1/1\.1-own-ddl\.sql was started'
+            $e.ErrorDetails.RecommendedAction | Should -Match 'Register-NorthMigration -Version 1\.1 -Name 1\.1-own-ddl\.sql'
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('after_it') IS NULL" | Should -Be 't'
+
+            Register-NorthMigration -Path $root -ConnectionString $db.ConnectionString -Version 1.1 -Name 1.1-own-ddl.sql -Confirm:$false | Out-Null
+            $applied = @(Invoke-NorthMigration -Path $root -ConnectionString $db.ConnectionString)
+            $applied.Name | Should -Be @('1.1-z-ddl.sql')
+            Invoke-TestSql -Database $db.Name -Sql "SELECT count(*) FROM north_migrations WHERE name = '1.1-own-ddl.sql'" | Should -Be '1'
+        }
+        finally {
+            Remove-TestDatabase $db
+            Remove-Item $root -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+Describe 'A database North has never seen' {
+    It 'with tables of its own and no history: refused with NorthDatabaseNotEmpty naming Register-NorthMigration and -Force; -Force initializes it' {
+        $db = New-TestDatabase
+        $root = New-SmallRepository @{}
+        try {
+            Invoke-TestSql -Database $db.Name -Sql 'CREATE TABLE customers (id int)' | Out-Null
+            foreach ($command in { Invoke-NorthMigration -Path $root -ConnectionString $db.ConnectionString -ErrorAction Stop },
+                { Initialize-NorthDatabase -Path $root -ConnectionString $db.ConnectionString -ErrorAction Stop }) {
+                $e = Get-NorthError $command
+                $e.FullyQualifiedErrorId | Should -Match '^NorthDatabaseNotEmpty,'
+                $e.Exception.Message | Should -Match 'public\.customers'
+                $e.ErrorDetails.RecommendedAction | Should -Match 'Register-NorthMigration'
+                $e.ErrorDetails.RecommendedAction | Should -Match '-Force'
+            }
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('books') IS NULL" | Should -Be 't'
+            Initialize-NorthDatabase -Path $root -ConnectionString $db.ConnectionString -Force | Out-Null
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('books') IS NOT NULL" | Should -Be 't'
+        }
+        finally {
+            Remove-TestDatabase $db
+            Remove-Item $root -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
