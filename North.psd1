@@ -23,6 +23,7 @@
         'Register-NorthMigration'
         'Remove-NorthTestDatabase'
         'Test-NorthRepository'
+        'Test-NorthMigration'
         'Test-NorthSchema'
         'Unregister-NorthMigration'
     )

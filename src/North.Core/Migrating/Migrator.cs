@@ -545,7 +545,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
     private ReadableFolders? _readable;
 
     // The step carries what the plan decided about the file: manual or not, and its classification.
-    private ExecutionOptions ExecutionOptionsFor(PlanStep step) => new()
+    internal ExecutionOptions ExecutionOptionsFor(PlanStep step) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
         Classification = step.Classification,

@@ -19,7 +19,7 @@ public enum RiskLevel
 /// <param name="Name">The migration's file name.</param>
 /// <param name="Line">Line of the statement in the file.</param>
 /// <param name="Statement">The statement's first line.</param>
-/// <param name="Relation">The schema-qualified relation, as it was named before the file.</param>
+/// <param name="Relation">The schema-qualified relation, as it was named before the file; null for a statement that took no new lock on one.</param>
 /// <param name="LockMode">The strongest lock the statement took on the relation (PostgreSQL's name, <c>AccessExclusiveLock</c>...), or null.</param>
 /// <param name="Rewrite">The relation's <c>relfilenode</c> changed: the table was rewritten.</param>
 /// <param name="FullScan">Its <c>pg_stat_xact_user_tables.seq_scan</c> grew: the table was read in full.</param>
@@ -31,10 +31,23 @@ public sealed record LockObservation(
     string Name,
     int Line,
     string Statement,
-    string Relation,
+    string? Relation,
     string? LockMode,
     bool Rewrite,
     bool FullScan,
     TimeSpan Duration,
     RiskLevel Risk,
-    string Reason);
+    string Reason)
+{
+    /// <summary>The rehearsed target's server (<c>host:port</c>); null when no target was given.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The rehearsed target's database; null when no target was given.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The relation's rows on the target (the planner's <c>reltuples</c>); null when it is not there yet or was never analyzed.</summary>
+    public long? Rows { get; init; }
+
+    /// <summary>The relation's size on the target (<c>pg_total_relation_size</c>, bytes); null when it is not there yet.</summary>
+    public long? Size { get; init; }
+}

@@ -1,5 +1,6 @@
 using North.Core.Execution;
 using North.Core.Repository;
+using North.Core.Sql;
 using Npgsql;
 
 namespace North.Core.Rehearsal;
@@ -40,8 +41,19 @@ public sealed class LockRehearsal
     public LockRehearsal(IReadOnlyList<string> nonTransactionalKeywords) => _nonTransactionalKeywords = nonTransactionalKeywords;
 
     /// <summary>Runs <paramref name="file"/> on <paramref name="connection"/>; one observation per (statement, relation) it touched.</summary>
-    public async Task<IReadOnlyList<LockObservation>> RunFileAsync(NpgsqlConnection connection, MigrationFile file, CancellationToken cancel = default)
+    public Task<IReadOnlyList<LockObservation>> RunFileAsync(NpgsqlConnection connection, MigrationFile file, CancellationToken cancel = default) =>
+        RunFileAsync(connection, file, new ExecutionOptions { NonTransactionalKeywords = _nonTransactionalKeywords, Manual = file.IsManual }, cancel);
+
+    /// <summary>
+    /// Runs <paramref name="file"/> with the options a migration run would use (the plan's
+    /// classification, manual flag, timeouts). In autocommit (a non-transactional file) a statement's
+    /// locks are gone when it returns: a second session watches them while it runs.
+    /// </summary>
+    public async Task<IReadOnlyList<LockObservation>> RunFileAsync(NpgsqlConnection connection, MigrationFile file, ExecutionOptions options, CancellationToken cancel = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options = options with { NonTransactionalKeywords = options.NonTransactionalKeywords ?? _nonTransactionalKeywords };
+        var mode = options.Mode ?? options.Classification?.Mode ?? ScriptClassifier.Classify(file.Path, options.NonTransactionalKeywords).Mode;
         var names = new Dictionary<long, string>();
         var last = new Dictionary<long, (long FileNode, long SeqScan, HashSet<string> Locks)>();
         await using (var command = new NpgsqlCommand(RelationsSql, connection))
@@ -72,27 +84,44 @@ public sealed class LockRehearsal
         foreach (var (oid, fileNode, seqScan, _) in await ReadAsync(null, cancel).ConfigureAwait(false))
             last[oid] = (fileNode, seqScan, []);
 
+        await using var watcher = mode == TransactionMode.None ? await LockWatcher.StartAsync(connection, oids, cancel).ConfigureAwait(false) : null;
+
         async Task Observe(ExecutedStatement executed, CancellationToken token)
         {
+            watcher?.ThrowIfFailed();
+            var watched = watcher?.Take();
+            var reported = false;
             foreach (var (oid, fileNode, seqScan, locks) in await ReadAsync(executed.Transaction, token).ConfigureAwait(false))
             {
                 var before = last[oid];
+                // Locks seen while it ran are gone by now (autocommit): they are the statement's, not the session's.
+                var held = watched is not null && watched.TryGetValue(oid, out var during) ? [.. locks, .. during] : locks;
                 // Counters that went down were reported between two transactions (autocommit): they count afresh.
                 var scans = seqScan >= before.SeqScan ? seqScan - before.SeqScan : seqScan;
-                var taken = locks.Where(l => !before.Locks.Contains(l)).ToList();
+                var taken = held.Where(l => !before.Locks.Contains(l)).ToList();
                 var rewrite = fileNode != before.FileNode;
                 last[oid] = (fileNode, seqScan, locks);
                 var strongest = taken.OrderBy(l => Array.IndexOf(Strength, l)).LastOrDefault();
                 if (strongest is null && !rewrite && scans == 0)
                     continue;
                 var (risk, reason) = Grade(strongest, rewrite, scans > 0);
+                if (watched is not null)
+                    reason = strongest is not null
+                        ? reason + "; seen from a second session while the statement ran (autocommit)"
+                        : $"ran in autocommit and its locks ended before a second session could see them; {reason}";
                 observations.Add(new LockObservation(file.Version.Text, file.Name, executed.Statement.Line, executed.Statement.FirstLine.Trim(),
                     names[oid], strongest, rewrite, scans > 0, executed.Duration, risk, reason));
+                reported = true;
             }
+            // Every statement is in the report, so a DBA sees all of the file: one that took no new
+            // lock on an existing relation (a CREATE TABLE, a lock its transaction already held) has no relation.
+            if (!reported)
+                observations.Add(new LockObservation(file.Version.Text, file.Name, executed.Statement.Line, executed.Statement.FirstLine.Trim(),
+                    null, null, false, false, executed.Duration, RiskLevel.None, "takes no new lock on a relation that existed before the file"));
         }
 
         var executor = new ScriptExecutor(connection);
-        await executor.ExecuteFileAsync(file.Path, new ExecutionOptions { NonTransactionalKeywords = _nonTransactionalKeywords, AfterStatement = Observe }, cancel)
+        await executor.ExecuteFileAsync(file.Path, options with { AfterStatement = Observe }, cancel)
             .ConfigureAwait(false);
         return observations;
     }
