@@ -222,7 +222,8 @@ function Invoke-XunitSuite([string[]] $Excluded) {
         # A theory's case (named with its arguments) by its display name, the filter's own characters escaped.
         $filter = @('--filter', (($Excluded | ForEach-Object {
                         if ($_.EndsWith('*')) { "FullyQualifiedName!~$($_.TrimEnd('*'))" }
-                        elseif ($_.Contains('(')) { 'DisplayName!=' + ($_ -replace '([\\()&|=!~])', '\$1') }
+                        # Quotes as %22: dotnet test hands the filter to MSBuild, which a bare quote breaks.
+                        elseif ($_.Contains('(')) { 'DisplayName!=' + (($_ -replace '([\\()&|=!~])', '\$1') -replace '"', '%22') }
                         else { "FullyQualifiedName!=$_" }
                     }) -join '&'))
     }
