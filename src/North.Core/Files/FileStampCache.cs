@@ -51,7 +51,7 @@ public sealed class FileStampCache
         }
         var inDoubt = _utcNow() - stamp.Value.WrittenUtc < DoubtWindow;
         if (_entries.TryGetValue(key, out var known) && known.Stamp == stamp && known.Value is T value
-            && (known.ContentHash is null || known.ContentHash == HashOf(key.Item1)))
+            && (known.ContentHash is null || known.ContentHash == TryHashOf(key.Item1)))
         {
             if (known.ContentHash is not null && !inDoubt)
             {
@@ -60,7 +60,12 @@ public sealed class FileStampCache
             return value;
         }
         // Hash before learning: if the file changes in between, the next look sees the mismatch.
-        var hash = inDoubt ? HashOf(key.Item1) : null;
+        var hash = inDoubt ? TryHashOf(key.Item1) : null;
+        if (inDoubt && hash is null)
+        {
+            _entries.TryRemove(key, out _);
+            return learn().Value; // unreadable (a dangling link): the reader reports it as NorthFileUnreadable
+        }
         var (learned, remember) = learn();
         if (remember)
         {
@@ -75,6 +80,18 @@ public sealed class FileStampCache
 
     /// <summary>Forgets everything (the module is removed, or a caller wants a cold start).</summary>
     public void Clear() => _entries.Clear();
+
+    private static string? TryHashOf(string path)
+    {
+        try
+        {
+            return HashOf(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     internal static string HashOf(string path)
     {
