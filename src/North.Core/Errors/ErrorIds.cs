@@ -56,6 +56,15 @@ public static class ErrorIds
     /// <summary>A NUL byte in a script (NORTH021): PostgreSQL cannot take one in a statement.</summary>
     public const string NulByte = "NorthNulByte";
 
+    /// <summary>PostgreSQL refused a statement inside the one transaction an atomic file runs in (25001, 2D000, 55P04): nothing was kept.</summary>
+    public const string AutocommitRequired = "NorthAutocommitRequired";
+
+    /// <summary>A psql meta-command North refuses by design (a shell command, a prompt, another connection, AUTOCOMMIT or ON_ERROR_STOP off).</summary>
+    public const string MetaCommandRefused = "NorthMetaCommandRefused";
+
+    /// <summary>A query run by \gset returned no row or more than one (as psql, exactly one is required).</summary>
+    public const string GsetRowCount = "NorthGsetRowCount";
+
     /// <summary>A do-until-0 block reached DoUntilZeroMaxIterations without an execution that changed 0 rows.</summary>
     public const string DoUntilZeroIterationLimit = "NorthDoUntilZeroIterationLimit";
 

@@ -32,6 +32,18 @@ public class ScriptException : NorthException
         StatementFirstLine = SecretMask.InStatement(statementFirstLine);
     }
 
+    /// <summary>A server error on a statement, with an id and advice of North's own (<see cref="ErrorIds.AutocommitRequired"/>).</summary>
+    public ScriptException(string file, int line, int column, PostgresException error, string statementFirstLine, string errorId, string explanation, string recommendedAction)
+        : this(Format(file, line, column, error, statementFirstLine) + ": " + explanation, errorId, KindOf(error.SqlState), file, line, column,
+            recommendedAction, error)
+    {
+        SqlState = error.SqlState;
+        ServerMessage = error.MessageText;
+        Detail = SecretMask.InText(error.Detail);
+        Hint = error.Hint;
+        StatementFirstLine = SecretMask.InStatement(statementFirstLine);
+    }
+
     /// <summary>A failure that is not the server's (a do-until-0 cap, a transaction left open...).</summary>
     public ScriptException(string file, int line, int column, string problem, string? recommendedAction = null)
         : this($"{file}:{line}:{column}: {problem}", ErrorIds.ScriptFailed, NorthErrorKind.InvalidOperation, file, line, column, recommendedAction)

@@ -20,7 +20,11 @@ public sealed partial class ScriptExecutor
 {
     private readonly NpgsqlConnection _connection;
     private readonly IReporter _reporter;
+    /// <summary>unsafe_new_enum_value_usage, which Npgsql's PostgresErrorCodes lacks.</summary>
+    private const string UnsafeNewEnumValueUsage = "55P04";
+
     private ScriptItem? _current;
+    private bool _atomic;
     private Func<ExecutedStatement, CancellationToken, Task>? _afterStatement;
 
     /// <param name="connection">An open connection, used for every file (never the advisory lock's: DISCARD ALL releases it).</param>
@@ -61,6 +65,7 @@ public sealed partial class ScriptExecutor
         _reporter.Verbose($"{path}: running {mode}{(classification.Manual ? ", manual" : "")}");
 
         var run = new Run(mode, classification, options);
+        _atomic = mode == TransactionMode.Atomic;
         _afterStatement = options.AfterStatement;
         NpgsqlTransaction? transaction = null;
         bool reset = false;
@@ -133,6 +138,7 @@ public sealed partial class ScriptExecutor
             _connection.Notice -= OnNotice;
             _current = null;
             _afterStatement = null;
+            _atomic = false;
             if (transaction is not null)
                 await transaction.DisposeAsync();
         }
@@ -273,6 +279,11 @@ public sealed partial class ScriptExecutor
         try
         {
             await batch.ExecuteNonQueryAsync(cancel);
+        }
+        catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
+            or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
+        {
+            throw NeedsAutocommit(statement, e);
         }
         catch (PostgresException e)
         {
@@ -467,6 +478,20 @@ public sealed partial class ScriptExecutor
     {
         var (line, column) = e.Position > 0 ? statement.MapPosition(e.Position) : (statement.Line, statement.Column);
         return new ScriptException(statement.File, line, column, e, statement.FirstLine);
+    }
+
+    /// <summary>
+    /// A statement PostgreSQL refuses in the one transaction an atomic file runs in. North stops
+    /// rather than run the file again in autocommit: the plan said Atomic, and a rerun would lose
+    /// the all-or-nothing the DBA may count on; nothing of the file was kept, so the fix is safe.
+    /// </summary>
+    private static ScriptException NeedsAutocommit(SqlStatement statement, PostgresException e)
+    {
+        var (line, column) = e.Position > 0 ? statement.MapPosition(e.Position) : (statement.Line, statement.Column);
+        var words = string.Join(' ', statement.Words.Take(statement.Keyword is "ALTER" or "CREATE" or "DROP" ? 2 : 1));
+        return new ScriptException(statement.File, line, column, e, statement.FirstLine, ErrorIds.AutocommitRequired,
+            "North ran this file in one transaction (it has no non-transactional keyword), and PostgreSQL refuses this there, as psql's autocommit would not; nothing of the file was kept or recorded",
+            $"Add '{words}' to NonTransactionalKeywords (north.json, NORTH_NON_TRANSACTIONAL_KEYWORDS) so such files run statement by statement in autocommit as psql runs them, or move the statement into a file of its own that holds such a keyword.");
     }
 
     /// <summary>A COPY error names its data line ("COPY t, line 5"): point at that line in the file.</summary>

@@ -8,8 +8,8 @@ namespace North.Core.Sql;
 /// <param name="StatementCount">SQL statements (COPY included), includes followed.</param>
 /// <param name="OuterBeginIndex">Ordinal (0-based, among SQL statements) of the outer BEGIN North replaces, or -1.</param>
 /// <param name="OuterCommitIndex">Ordinal of the outer COMMIT North replaces, or -1.</param>
-/// <param name="NonTransactionalStatement">The first statement holding a non-transactional keyword; null when none.</param>
-/// <param name="NonTransactionalKeyword">The keyword it holds.</param>
+/// <param name="NonTransactionalStatement">The first statement holding a non-transactional keyword, or that PostgreSQL refuses in a transaction block; null when none.</param>
+/// <param name="NonTransactionalKeyword">The keyword it holds, or what it is (<c>CREATE DATABASE</c>).</param>
 public sealed record ScriptClassification(
     TransactionMode Mode,
     bool Manual,
@@ -100,6 +100,7 @@ public static class ScriptClassifier
             if (statement.Control is not (TransactionControl.None or TransactionControl.Savepoint))
                 controls.Add((count, statement.Control));
             if (nonTransactional is null)
+            {
                 foreach (var k in keywords)
                     if (statement.ContainsKeyword(k))
                     {
@@ -107,6 +108,13 @@ public static class ScriptClassifier
                         keyword = k;
                         break;
                     }
+                // What PostgreSQL refuses in a transaction block never runs atomically, whatever the keywords.
+                if (nonTransactional is null && TransactionBlockStatements.Describe(statement) is { } refused)
+                {
+                    nonTransactional = statement;
+                    keyword = refused;
+                }
+            }
             count++;
         }
 

@@ -105,21 +105,66 @@ public sealed class SqlStatement : ScriptItem
         return (line, column + delta);
     }
 
-    /// <summary>Whether the statement contains one of the keywords (single words or word sequences such as <c>ALTER TYPE</c>), case-insensitively.</summary>
+    /// <summary>
+    /// Whether the statement matches a non-transactional keyword, case-insensitively: one word
+    /// (<c>CONCURRENTLY</c>) anywhere among its words; several words (<c>ALTER TYPE</c>) as its
+    /// leading words, so a column named <c>type</c> never matches; <c>...</c> between words
+    /// (<c>ALTER TYPE ... ADD VALUE</c>) lets any words come between. <c>ALTER TYPE</c> alone means
+    /// <c>ALTER TYPE ... ADD VALUE</c>, the only ALTER TYPE whose effect a transaction cannot use
+    /// (pg_dump's <c>ALTER TYPE ... OWNER TO</c> runs in one).
+    /// </summary>
     public bool ContainsKeyword(string keyword)
     {
         var parts = keyword.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
             return false;
-        for (int i = 0; i + parts.Length <= Words.Count; i++)
+        if (parts.Length == 1)
         {
-            int j = 0;
-            while (j < parts.Length && string.Equals(Words[i + j], parts[j], StringComparison.OrdinalIgnoreCase))
-                j++;
-            if (j == parts.Length)
-                return true;
+            foreach (var word in Words)
+                if (string.Equals(word, parts[0], StringComparison.OrdinalIgnoreCase))
+                    return true;
+            return false;
         }
-        return false;
+        if (parts.Length == 2 && string.Equals(parts[0], "ALTER", StringComparison.OrdinalIgnoreCase) && string.Equals(parts[1], "TYPE", StringComparison.OrdinalIgnoreCase))
+            parts = ["ALTER", "TYPE", "...", "ADD", "VALUE"];
+        int at = 0;
+        bool anywhere = false;
+        for (int p = 0; p < parts.Length;)
+        {
+            if (parts[p] == "...")
+            {
+                anywhere = true;
+                p++;
+                continue;
+            }
+            int run = p;
+            while (run < parts.Length && parts[run] != "...") run++;
+            int found = -1;
+            for (int i = at; i + (run - p) <= Words.Count; i++)
+            {
+                if (SequenceAt(i, parts, p, run))
+                {
+                    found = i;
+                    break;
+                }
+                if (!anywhere)
+                    break;
+            }
+            if (found < 0)
+                return false;
+            at = found + (run - p);
+            p = run;
+            anywhere = false;
+        }
+        return true;
+    }
+
+    private bool SequenceAt(int index, string[] parts, int from, int to)
+    {
+        for (int j = from; j < to; j++)
+            if (!string.Equals(Words[index + j - from], parts[j], StringComparison.OrdinalIgnoreCase))
+                return false;
+        return true;
     }
 
     private static TransactionControl ClassifyControl(IReadOnlyList<string> w)

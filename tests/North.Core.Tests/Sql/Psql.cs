@@ -7,10 +7,10 @@ namespace North.Core.Tests.Sql;
 public static class Psql
 {
     /// <summary>Runs <c>psql -X -q -e -v ON_ERROR_STOP=1 -f file</c>; returns what psql echoed (the statements it sent).</summary>
-    public static async Task<string> RunFileAsync(string connectionString, string file, string? workingDirectory = null)
+    public static async Task<string> RunFileAsync(string connectionString, string file, string? workingDirectory = null, params string[] extra)
     {
         var (code, stdout, stderr) = await RunAsync(connectionString, workingDirectory,
-            "-X", "-q", "-e", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-f", file);
+            new[] { "-X", "-q", "-e", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null" }.Concat(extra).Concat(new[] { "-f", file }).ToArray());
         if (code != 0)
             throw new InvalidOperationException($"psql failed ({code}) on {file}: {stderr}");
         return stdout;

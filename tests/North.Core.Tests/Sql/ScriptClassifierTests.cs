@@ -31,7 +31,42 @@ public class ScriptClassifierTests
     public void ConfiguredKeywordsReplaceTheDefaults()
     {
         Assert.Equal(TransactionMode.None, Classify("REINDEX TABLE t;", "reindex").Mode);
-        Assert.Equal(TransactionMode.Atomic, Classify("VACUUM t;", "reindex").Mode);
+        Assert.Equal(TransactionMode.Atomic, Classify("ALTER TYPE e ADD VALUE 'x';", "reindex").Mode);
+    }
+
+    [Theory]
+    [InlineData("CREATE DATABASE x;", "CREATE DATABASE")]
+    [InlineData("drop tablespace t;", "DROP TABLESPACE")]
+    [InlineData("ALTER SYSTEM SET work_mem = '8MB';", "ALTER SYSTEM")]
+    [InlineData("REINDEX DATABASE d;", "REINDEX DATABASE")]
+    [InlineData("VACUUM (ANALYZE) t;", "VACUUM")]
+    public void StatementsPostgresRefusesInATransactionBlockMakeTheFileNonTransactionalWhateverTheKeywords(string text, string what)
+    {
+        var c = Classify("SELECT 1;\n" + text, "cluster");
+        Assert.Equal(TransactionMode.None, c.Mode);
+        Assert.Equal(what, c.NonTransactionalKeyword);
+        Assert.Equal(2, c.NonTransactionalStatement!.Line);
+    }
+
+    [Theory]
+    [InlineData("ALTER TABLE k ALTER type TYPE varchar(40);", TransactionMode.Atomic)]
+    [InlineData("ALTER TYPE public.mood OWNER TO postgres;", TransactionMode.Atomic)]
+    [InlineData("ALTER TYPE mood RENAME VALUE 'a' TO 'b';", TransactionMode.Atomic)]
+    [InlineData("SELECT 'x' AS alter, 1 AS type;", TransactionMode.Atomic)]
+    [InlineData("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'x';", TransactionMode.None)]
+    public void AlterTypeIsMatchedAsTheLeadingWordsOfAnAddValue(string text, TransactionMode mode)
+    {
+        Assert.Equal(mode, Classify(text).Mode);
+    }
+
+    [Fact]
+    public void ConfiguredKeywordsOfSeveralWordsMatchLeadingWords()
+    {
+        Assert.Equal(TransactionMode.None, Classify("CALL batch_backfill();", "CALL").Mode);
+        Assert.Equal(TransactionMode.None, Classify("ALTER TYPE mood OWNER TO x;", "ALTER TYPE ... OWNER").Mode);
+        Assert.Equal(TransactionMode.Atomic, Classify("SELECT 1 FROM alter_log WHERE alter_type = 1;", "ALTER TYPE ... OWNER").Mode);
+        Assert.Equal(TransactionMode.None, Classify("refresh materialized view concurrently v;", "REFRESH MATERIALIZED").Mode);
+        Assert.Equal(TransactionMode.Atomic, Classify("SELECT refresh, materialized FROM t;", "REFRESH MATERIALIZED").Mode);
     }
 
     [Fact]
