@@ -134,6 +134,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
             {
                 Mode = TransactionMode.Atomic,
                 NonTransactionalKeywords = _settings.NonTransactionalKeywords,
+                Variables = _settings.Variables,
                 LockTimeout = _settings.DdlLockTimeout,
                 StatementTimeout = _settings.DdlStatementTimeout,
                 WorkingDirectory = _migrator.Context.WorkingDirectory,

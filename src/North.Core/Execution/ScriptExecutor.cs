@@ -25,6 +25,9 @@ public sealed partial class ScriptExecutor
 
     private ScriptItem? _current;
     private bool _atomic;
+    // \setenv's values, for this executor's files only (never the process's environment).
+    private readonly Dictionary<string, string?> _environment = new(StringComparer.Ordinal);
+    private Dictionary<string, string>? _automatic;
     private Func<ExecutedStatement, CancellationToken, Task>? _afterStatement;
 
     /// <param name="connection">An open connection, used for every file (never the advisory lock's: DISCARD ALL releases it).</param>
@@ -54,6 +57,18 @@ public sealed partial class ScriptExecutor
             CurrentDatabase = _connection.Database,
             Manual = options.Manual,
         };
+        // The run's reading: psql's automatic variables, \if decided with \gset's results, \setenv kept across files.
+        var runOptions = new ScriptReaderOptions
+        {
+            Variables = await VariablesAsync(options.Variables, cancel),
+            WorkingDirectory = options.WorkingDirectory,
+            ReadableFolders = options.ReadableFolders,
+            CurrentDatabase = _connection.Database,
+            Manual = options.Manual,
+            Offline = false,
+            Environment = _environment,
+            Warning = _reporter.Warning,
+        };
 
         // The plan's classification when given (decided once); else read the file now. Either way
         // the file was proved to read cleanly before anything is sent.
@@ -82,7 +97,7 @@ public sealed partial class ScriptExecutor
                 await first(_connection, transaction, cancel);
             }
 
-            using (var reader = ScriptReader.Open(path, readerOptions))
+            using (var reader = ScriptReader.Open(path, runOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
             // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
             if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
@@ -172,6 +187,14 @@ public sealed partial class ScriptExecutor
                 case CopyFromStdin copy:
                     ordinal++;
                     run.Rows += await CopyAsync(copy, cancel);
+                    run.Statements++;
+                    break;
+
+                case SqlStatement { ResultCommand: { } then } query:
+                    ordinal++;
+                    if (block is not null)
+                        throw new ScriptSyntaxException(then.File, then.Line, then.Column, $"\\{then.Name} inside a do-until-0 block cannot be repeated");
+                    run.Rows += await QueryAsync(query, then, reader, run, transaction, cancel);
                     run.Statements++;
                     break;
 
@@ -297,6 +320,125 @@ public sealed partial class ScriptExecutor
         if (_afterStatement is not null)
             await _afterStatement(new ExecutedStatement(statement, duration, _connection, transaction), cancel);
         return rows;
+    }
+
+    /// <summary>
+    /// psql's automatic variables as psql sets them after connecting (over any given with the same
+    /// name, as psql's SyncVariables). North is not a psql client: VERSION, VERSION_NAME and
+    /// VERSION_NUM describe the server, as the psql installed beside it would.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>> VariablesAsync(IReadOnlyDictionary<string, string>? given, CancellationToken cancel)
+    {
+        if (_automatic is null)
+        {
+            var version = _connection.PostgreSqlVersion;
+            var number = (version.Major >= 10 ? version.Major * 10000 + Math.Max(0, version.Minor) : version.Major * 10000 + Math.Max(0, version.Minor) * 100 + Math.Max(0, version.Build))
+                .ToString(CultureInfo.InvariantCulture);
+            var name = _connection.PostgresParameters.TryGetValue("server_version", out var v) ? v : _connection.ServerVersion;
+            string full;
+            await using (var command = new NpgsqlCommand("SELECT version()", _connection))
+                full = (string)(await command.ExecuteScalarAsync(cancel))!;
+            _automatic = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["DBNAME"] = _connection.Database,
+                ["USER"] = _connection.UserName ?? "",
+                ["HOST"] = _connection.Host ?? "",
+                ["PORT"] = _connection.Port.ToString(CultureInfo.InvariantCulture),
+                ["ENCODING"] = "UTF8",
+                ["SERVER_VERSION_NAME"] = name,
+                ["SERVER_VERSION_NUM"] = number,
+                ["VERSION"] = full,
+                ["VERSION_NAME"] = name,
+                ["VERSION_NUM"] = number,
+            };
+        }
+        if (given is null || given.Count == 0)
+            return _automatic;
+        var merged = new Dictionary<string, string>(given, StringComparer.Ordinal);
+        foreach (var (key, value) in _automatic)
+            merged[key] = value;
+        return merged;
+    }
+
+    /// <summary>
+    /// A statement sent by <c>\gset [prefix]</c> (exactly one row: each column sets prefix+name, a
+    /// NULL unsets it, as psql) or <c>\gexec</c> (each non-null cell, row by row, left to right, is
+    /// run as a statement in its turn). Values are read as the server's text, as psql reads them.
+    /// </summary>
+    private async Task<long> QueryAsync(SqlStatement statement, MetaCommand then, ScriptReader reader, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
+    {
+        _current = statement;
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
+        var rows = new List<string?[]>();
+        string[] names;
+        long started = Stopwatch.GetTimestamp();
+        // Every column as the server's text (as psql reads it), whatever its type.
+        await using (var command = new NpgsqlCommand(statement.Text, _connection, transaction) { CommandTimeout = 0, AllResultTypesAreUnknown = true })
+        {
+            try
+            {
+                await using var result = await command.ExecuteReaderAsync(cancel);
+                names = Enumerable.Range(0, result.FieldCount).Select(result.GetName).ToArray();
+                while (await result.ReadAsync(cancel))
+                {
+                    var row = new string?[result.FieldCount];
+                    for (int i = 0; i < row.Length; i++)
+                        row[i] = result.IsDBNull(i) ? null : result.GetString(i);
+                    rows.Add(row);
+                    if (then.Name == "gset" && rows.Count > 1)
+                        break;
+                }
+            }
+            catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
+                or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
+            {
+                throw NeedsAutocommit(statement, e);
+            }
+            catch (PostgresException e)
+            {
+                throw Located(statement, e);
+            }
+        }
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} \\{then.Name} ({rows.Count} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        if (then.Name == "gset")
+        {
+            if (rows.Count != 1)
+                throw new ScriptException(then.File, then.Line, then.Column,
+                    rows.Count == 0 ? "no rows returned for \\gset" : "more than one row returned for \\gset",
+                    "\\gset needs exactly one row, as in psql: make the query return one (LIMIT 1, an aggregate).", ErrorIds.GsetRowCount, NorthErrorKind.InvalidData);
+            var prefix = then.Arguments.Count > 0 ? then.Arguments[0] : "";
+            for (int i = 0; i < names.Length; i++)
+            {
+                var name = prefix + names[i];
+                if (name.Length == 0 || !name.All(ScriptLexer.IsVariableChar))
+                    throw new ScriptException(then.File, then.Line, then.Column, $"\\gset: invalid variable name \"{name}\"",
+                        "Name the column with AS a name of letters, digits and underscores.", ErrorIds.GsetRowCount, NorthErrorKind.InvalidData);
+                reader.SetVariable(name, rows[0][i]);
+            }
+            return 0;
+        }
+        long changed = 0;
+        foreach (var row in rows)
+            foreach (var cell in row)
+            {
+                if (cell is null)
+                    continue;
+                using var cellReader = ScriptReader.FromText(cell, statement.File);
+                foreach (var item in cellReader.Read())
+                {
+                    if (item is not SqlStatement generated)
+                        throw new ScriptException(then.File, then.Line, then.Column, $"\\gexec: a cell holds {item}, not SQL: North runs only SQL from a query's result",
+                            "Make the query return SQL statements only.", ErrorIds.ScriptInvalid, NorthErrorKind.InvalidData);
+                    var located = new SqlStatement(then.File, then.Line, then.Column, generated.Text, generated.FirstLine, generated.Words, false, [0, then.Line, then.Column]);
+                    if (run.Mode == TransactionMode.Atomic && located.Control is not (TransactionControl.None or TransactionControl.Savepoint))
+                        throw new ScriptException(then.File, then.Line, then.Column,
+                            $"\\gexec produced transaction control ({located.FirstLine}) in a file North runs in one transaction of its own",
+                            "Generate no BEGIN/COMMIT from the query, or write the file's own BEGIN and COMMIT.", ErrorIds.ScriptInvalid, NorthErrorKind.InvalidOperation);
+                    changed += await ExecuteAsync(located, transaction, cancel);
+                    run.Statements++;
+                }
+            }
+        return changed;
     }
 
     private async Task<long> CopyAsync(CopyFromStdin copy, CancellationToken cancel)

@@ -548,6 +548,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
     internal ExecutionOptions ExecutionOptionsFor(PlanStep step) => new()
     {
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
+        Variables = _settings.Variables,
         Classification = step.Classification,
         Manual = step.Manual,
         WorkingDirectory = _context.WorkingDirectory,

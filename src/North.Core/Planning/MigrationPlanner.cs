@@ -261,7 +261,7 @@ public sealed class MigrationPlanner
 
     private ScriptClassification Classify(string path, bool manual) =>
         ScriptClassifier.Classify(path, _nonTransactionalKeywords,
-            new ScriptReaderOptions { WorkingDirectory = _workingDirectory, Manual = manual, CurrentDatabase = _database, ReadableFolders = _repository.ReadableFolders }, _repository.Files);
+            new ScriptReaderOptions { WorkingDirectory = _workingDirectory, Manual = manual, CurrentDatabase = _database, ReadableFolders = _repository.ReadableFolders, Variables = _repository.Settings.Variables }, _repository.Files);
 
     private static MigrationStatus OnDisk(MigrationFile file) => new()
     {

@@ -62,7 +62,7 @@ public static class RepositoryCheck
             // The psql reader needs readable UTF-8; a file that is not was reported once already.
             if (MigrationContentCheck.Run(migration, diagnostics))
             {
-                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, repository.ReadableFolders, diagnostics);
+                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, repository.ReadableFolders, repository.Settings.Variables, diagnostics);
             }
         }
         LockRiskCheck.Run(repository, diagnostics);

@@ -11,12 +11,12 @@ namespace North.Core.Repository;
 /// </summary>
 internal static class TransactionBlockCheck
 {
-    public static void Run(MigrationFile file, string workingDirectory, ReadableFolders readable, List<RepositoryDiagnostic> diagnostics)
+    public static void Run(MigrationFile file, string workingDirectory, ReadableFolders readable, IReadOnlyDictionary<string, string> variables, List<RepositoryDiagnostic> diagnostics)
     {
         int? openedAt = null;
         try
         {
-            using var reader = ScriptReader.Open(file.Path, new ScriptReaderOptions { WorkingDirectory = workingDirectory, Manual = file.IsManual, ReadableFolders = readable });
+            using var reader = ScriptReader.Open(file.Path, new ScriptReaderOptions { WorkingDirectory = workingDirectory, Manual = file.IsManual, ReadableFolders = readable, Variables = variables });
             foreach (var item in reader.Read())
             {
                 if (item is not SqlStatement statement)

@@ -37,6 +37,9 @@ public sealed record NorthSettings
     /// <summary>septentrion's defaults for <see cref="NonTransactionalKeywords"/>.</summary>
     public static readonly IReadOnlyList<string> DefaultNonTransactionalKeywords = ["CONCURRENTLY", "ALTER TYPE", "VACUUM"];
 
+    /// <summary>psql variables every file starts with (<c>psql -v name=value</c>): <c>:name</c> in a file.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Severity per lock-risk rule (<c>NORTH103=Error</c>, <c>NORTH110=Off</c>); a rule not named is a Warning.</summary>
     public IReadOnlyList<string> LockRiskSeverities { get; init; } = [];
 

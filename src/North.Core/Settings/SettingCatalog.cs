@@ -36,6 +36,8 @@ internal static class SettingCatalog
             (s, v) => s with { AfterSchemaFiles = (IReadOnlyList<string>)v! }, p => p.AfterSchemaFiles),
         new(nameof(NorthSettings.NonTransactionalKeywords), SettingType.List, ["non_transactional_keyword"],
             (s, v) => s with { NonTransactionalKeywords = (IReadOnlyList<string>)v! }, p => p.NonTransactionalKeywords),
+        new(nameof(NorthSettings.Variables), SettingType.Variables, [],
+            (s, v) => s with { Variables = (IReadOnlyDictionary<string, string>)v! }, p => p.Variables),
         // Repository policy: no parameter (a cmdlet run does not change what a DBA decided).
         new(nameof(NorthSettings.LockRiskSeverities), SettingType.List, [],
             (s, v) => s with { LockRiskSeverities = (IReadOnlyList<string>)v! }, _ => null),

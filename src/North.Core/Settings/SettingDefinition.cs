@@ -16,6 +16,8 @@ internal enum SettingType
     Port,
     /// <summary>A whole number, 0 or more.</summary>
     Count,
+    /// <summary>psql variables: <c>name=value</c> pairs (a JSON object in north.json).</summary>
+    Variables,
 }
 
 /// <summary>

@@ -18,6 +18,8 @@ internal static class SettingValueParser
         {
             case SettingType.List:
                 return lists(text).Select(v => v.Trim()).Where(v => v.Length > 0).ToArray();
+            case SettingType.Variables:
+                return Variables(setting, lists(text).Select(v => v.Trim()).Where(v => v.Length > 0), source);
             case SettingType.Path:
             case SettingType.Text:
                 if (trimmed.Length == 0)
@@ -39,6 +41,12 @@ internal static class SettingValueParser
         }
         switch (setting.Type)
         {
+            case SettingType.Variables:
+                if (value.ValueKind != JsonValueKind.Object || value.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+                {
+                    throw SettingsException.Invalid(source, $"{setting.Name} must be an object of strings.", $"Write it like \"{setting.Name}\": {{ \"app_schema\": \"app\" }}.");
+                }
+                return Checked(setting, value.EnumerateObject().Select(p => (p.Name, p.Value.GetString()!)), source);
             case SettingType.List:
                 if (value.ValueKind == JsonValueKind.String)
                 {
@@ -122,6 +130,37 @@ internal static class SettingValueParser
             default:
                 return text;
         }
+    }
+
+    /// <summary><c>name=value</c> entries (the value may hold <c>=</c>; it is not trimmed inside).</summary>
+    private static IReadOnlyDictionary<string, string> Variables(SettingDefinition setting, IEnumerable<string> entries, string source)
+    {
+        var pairs = new List<(string, string)>();
+        foreach (var entry in entries)
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw SettingsException.Invalid(source, $"{setting.Name} entry '{entry}' is not name=value.", "Write it like app_schema=app,owner=dba.");
+            }
+            pairs.Add((entry[..equals].Trim(), entry[(equals + 1)..]));
+        }
+        return Checked(setting, pairs, source);
+    }
+
+    /// <summary>psql's rule for a variable name: letters, digits and underscores (non-ASCII letters too).</summary>
+    internal static IReadOnlyDictionary<string, string> Checked(SettingDefinition setting, IEnumerable<(string Name, string Value)> pairs, string source)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in pairs)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c >= '\u0080'))
+            {
+                throw SettingsException.Invalid(source, $"{setting.Name}: '{name}' is not a psql variable name (letters, digits, underscores).");
+            }
+            result[name] = value;
+        }
+        return result;
     }
 
     private static T ParseEnum<T>(SettingDefinition setting, string text, string source) where T : struct, Enum

@@ -116,8 +116,12 @@ public static class SettingsLoader
             var value = setting.FromParameter(parameters);
             if (value is not null)
             {
-                values.Add(new SettingValue(setting, value,
-                    new SettingSource(SettingSourceKind.Parameter, "parameter " + SettingsOverrides.ParameterName(setting.Name))));
+                var source = new SettingSource(SettingSourceKind.Parameter, "parameter " + SettingsOverrides.ParameterName(setting.Name));
+                if (value is IReadOnlyDictionary<string, string> variables)
+                {
+                    value = SettingValueParser.Checked(setting, variables.Select(v => (v.Key, v.Value)), source.Description);
+                }
+                values.Add(new SettingValue(setting, value, source));
             }
         }
         return values;

@@ -17,6 +17,7 @@ public sealed record SettingsOverrides
     public IReadOnlyList<string>? BeforeSchemaFiles { get; init; }
     public IReadOnlyList<string>? AfterSchemaFiles { get; init; }
     public IReadOnlyList<string>? NonTransactionalKeywords { get; init; }
+    public IReadOnlyDictionary<string, string>? Variables { get; init; }
     public bool? IgnoreSymlinks { get; init; }
 
     public bool? FailOnModified { get; init; }
@@ -42,5 +43,10 @@ public sealed record SettingsOverrides
     public string? Password { get; init; }
 
     /// <summary>Parameter name shown in messages for a setting (<c>-Path</c> for the root).</summary>
-    internal static string ParameterName(string setting) => setting == nameof(MigrationsRoot) ? "-Path" : "-" + setting;
+    internal static string ParameterName(string setting) => setting switch
+    {
+        nameof(MigrationsRoot) => "-Path",
+        nameof(Variables) => "-Variable",
+        _ => "-" + setting,
+    };
 }

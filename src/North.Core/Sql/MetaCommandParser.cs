@@ -12,7 +12,7 @@ internal static class MetaCommandParser
 {
     /// <summary>Parses the command whose backslash is at <paramref name="start"/>; returns where the SQL lexer resumes.</summary>
     public static int Parse(string line, int start, Func<string, string?> variable, string file, int lineNumber,
-        out string name, out List<string> arguments)
+        out string name, out List<string> arguments, bool active = true)
     {
         int n = line.Length;
         int i = start + 1;
@@ -62,9 +62,21 @@ internal static class MetaCommandParser
                     i = close + 1;
                     continue;
                 }
-                if (c == '`')
+                if (c == '`' && active)
                     throw new ScriptSyntaxException(file, lineNumber, i + 1,
-                        $"\\{name}: backquoted shell commands are not supported (North never runs shell commands)");
+                        $"\\{name}: backquoted shell commands are refused: North never runs shell commands",
+                        "Pass the value with -Variable (psql's -v) instead.", Errors.ErrorIds.MetaCommandRefused);
+                if (c == ':' && i + 3 < n && line[i + 1] == '{' && line[i + 2] == '?')
+                {
+                    int k = i + 3, from = k;
+                    while (k < n && ScriptLexer.IsVariableChar(line[k])) k++;
+                    if (k > from && k < n && line[k] == '}')
+                    {
+                        arg.Append(variable(line.Substring(from, k - from)) is null ? "FALSE" : "TRUE");
+                        i = k + 1;
+                        continue;
+                    }
+                }
                 if (c == ':' && i + 1 < n)
                 {
                     char q = line[i + 1] is '\'' or '"' ? line[i + 1] : '\0';

@@ -10,6 +10,10 @@ namespace North.Core.Sql;
 /// <param name="OuterCommitIndex">Ordinal of the outer COMMIT North replaces, or -1.</param>
 /// <param name="NonTransactionalStatement">The first statement holding a non-transactional keyword, or that PostgreSQL refuses in a transaction block; null when none.</param>
 /// <param name="NonTransactionalKeyword">The keyword it holds, or what it is (<c>CREATE DATABASE</c>).</param>
+/// <param name="Undecided">
+/// A <c>\if</c> depends on a query's result (<c>\gset</c>), so every branch was read: the run may
+/// send fewer statements, and no outer BEGIN/COMMIT is replaced by position.
+/// </param>
 public sealed record ScriptClassification(
     TransactionMode Mode,
     bool Manual,
@@ -17,7 +21,8 @@ public sealed record ScriptClassification(
     int OuterBeginIndex,
     int OuterCommitIndex,
     SqlStatement? NonTransactionalStatement,
-    string? NonTransactionalKeyword);
+    string? NonTransactionalKeyword,
+    bool Undecided = false);
 
 /// <summary>
 /// Decides how a file must run, by reading it once with <see cref="ScriptReader"/> (so it also
@@ -125,6 +130,8 @@ public static class ScriptClassifier
         TransactionMode mode;
         if (nonTransactional is not null)
             mode = TransactionMode.None;
+        else if (reader.Undecided && controls.Count > 0)
+            mode = TransactionMode.AsWritten; // which BEGIN/COMMIT run depends on a query: as written
         else if (controls.Count == 0)
             mode = manual ? TransactionMode.AsWritten : TransactionMode.Atomic;
         else if (controls.Count == 2 && controls[0] == (0, TransactionControl.Begin)
@@ -138,6 +145,6 @@ public static class ScriptClassifier
             mode = TransactionMode.AsWritten;
         if (mode != TransactionMode.Atomic)
             begin = commit = -1;
-        return new ScriptClassification(mode, manual, count, begin, commit, nonTransactional, keyword);
+        return new ScriptClassification(mode, manual, count, begin, commit, nonTransactional, keyword, reader.Undecided);
     }
 }

@@ -78,6 +78,12 @@ public sealed class SqlStatement : ScriptItem
     public TransactionControl Control { get; }
 
     /// <summary>
+    /// The <c>\gset [prefix]</c> or <c>\gexec</c> that sent this statement instead of a <c>;</c>:
+    /// its result sets variables, or is run cell by cell. Null for a statement ended by <c>;</c> or <c>\g</c>.
+    /// </summary>
+    public MetaCommand? ResultCommand { get; internal set; }
+
+    /// <summary>
     /// Maps a 1-based character position in <see cref="Text"/> (a server error's <c>Position</c>)
     /// to the line and column in <see cref="ScriptItem.File"/>.
     /// </summary>

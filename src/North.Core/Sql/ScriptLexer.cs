@@ -47,6 +47,8 @@ internal sealed class ScriptLexer
     private string _line = "";
     private int _lineNumber;
     private int _pos;
+    // Expanded :var values in the current line (start, end, name): psql lexes a value as input and never expands a variable inside its own value.
+    private List<(int Start, int End, string Name)>? _expansions;
 
     public ScriptLexer(string file, Func<string, string?> variable)
     {
@@ -86,6 +88,7 @@ internal sealed class ScriptLexer
         _line = line;
         _lineNumber = lineNumber;
         _pos = 0;
+        _expansions = null;
         if (line.Length == 0 && _state == State.Initial)
             return false;
         if (_text.Length > 0)
@@ -210,9 +213,11 @@ internal sealed class ScriptLexer
                     _pos = n;
                     return ScanResult.Marker;
                 }
+                // A comment runs to the end of the line (or of the line an expanded value holds).
+                int end = _expansions is null ? n : line.IndexOf('\n', i) is var nl and >= 0 ? nl : n;
                 if (_text.Length == 0 && echoFrom == i)
-                    echoFrom = n; // a comment before any statement text is not sent
-                i = n;
+                    echoFrom = end; // a comment before any statement text is not sent
+                i = end;
                 continue;
             }
             if (c == '/' && i + 1 < n && line[i + 1] == '*')
@@ -310,9 +315,18 @@ internal sealed class ScriptLexer
                     continue;
                 case ':':
                     if (i + 1 < n && line[i + 1] == ':') { i += 2; continue; }
-                    if (TryVariable(line, i, out int end, out string? value))
+                    if (TryVariable(line, i, out int end, out string? value, out bool relex, out string? name))
                     {
                         Echo(echoFrom, i);
+                        if (relex)
+                        {
+                            // psql pushes an unquoted value onto its input: its quotes, ';' and :vars count.
+                            Splice(i, end, value!, name!);
+                            line = _line;
+                            n = line.Length;
+                            echoFrom = i;
+                            continue;
+                        }
                         Anchor(i);
                         _text.Append(value);
                         echoFrom = i = end;
@@ -450,14 +464,56 @@ internal sealed class ScriptLexer
         }
     }
 
-    private bool TryVariable(string line, int colon, out int end, out string? value)
+    /// <summary>Replaces <c>:name</c> at [start, end) of the line by its value, to be lexed next.</summary>
+    private void Splice(int start, int end, string value, string name)
+    {
+        _line = string.Concat(_line.AsSpan(0, start), value, _line.AsSpan(end));
+        int delta = value.Length - (end - start);
+        _expansions ??= new();
+        for (int k = 0; k < _expansions.Count; k++)
+        {
+            var (s, e, v) = _expansions[k];
+            if (s >= end) s += delta;
+            if (e >= end) e += delta;
+            _expansions[k] = (s, e, v);
+        }
+        _expansions.Add((start, start + value.Length, name));
+    }
+
+    private bool Expanding(string name, int at)
+    {
+        if (_expansions is null)
+            return false;
+        foreach (var (s, e, v) in _expansions)
+            if (at >= s && at < e && v == name)
+                return true;
+        return false;
+    }
+
+    /// <summary>A <c>:var</c> skipped because it is inside its own value (psql warns and copies it as is).</summary>
+    public Action<string>? RecursionWarning { get; init; }
+
+    private bool TryVariable(string line, int colon, out int end, out string? value, out bool relex, out string? name)
     {
         end = colon;
         value = null;
+        relex = false;
+        name = null;
         int n = line.Length;
         int j = colon + 1;
         if (j >= n)
             return false;
+        if (line[j] == '{' && j + 1 < n && line[j + 1] == '?')
+        {
+            // :{?name} is TRUE when the variable is set, FALSE otherwise.
+            int k = j + 2, from = k;
+            while (k < n && IsVariableChar(line[k])) k++;
+            if (k == from || k >= n || line[k] != '}')
+                return false;
+            value = _variable(line.Substring(from, k - from)) is null ? "FALSE" : "TRUE";
+            end = k + 1;
+            return true;
+        }
         char quote = line[j] is '\'' or '"' ? line[j] : '\0';
         if (quote != '\0')
             j++;
@@ -470,9 +526,16 @@ internal sealed class ScriptLexer
             if (j >= n || line[j] != quote)
                 return false;
         }
-        var raw = _variable(line.Substring(nameStart, j - nameStart));
+        name = line.Substring(nameStart, j - nameStart);
+        if (quote == '\0' && Expanding(name, colon))
+        {
+            RecursionWarning?.Invoke($"{File}:{_lineNumber}:{colon + 1}: skipping recursive expansion of variable \"{name}\"");
+            return false;
+        }
+        var raw = _variable(name);
         if (raw is null)
             return false; // psql leaves an undefined :var as written
+        relex = quote == '\0';
         value = quote switch
         {
             '\'' => QuoteLiteral(raw),

@@ -18,22 +18,39 @@ public sealed partial class ScriptReader : IDisposable
     {
         "set", "unset", "echo", "qecho", "warn", "i", "include", "ir", "include_relative", "timing", "pset",
         "encoding", "restrict", "unrestrict", "connect", "c",
+        "if", "elif", "else", "endif", "g", "gx", "gset", "gexec", "q", "quit", "getenv", "setenv",
+        // Output only: psql -f with its output discarded, as North runs files.
+        "o", "out", "x", "t", "a", "f", "H", "html", "C", "errverbose",
     };
+
+    /// <summary>Meta-commands North refuses by design, and why.</summary>
+    private static readonly Dictionary<string, (string Why, string What)> Refused = new(StringComparer.Ordinal)
+    {
+        ["!"] = ("\\! runs a shell command: North never runs shell commands", "Run the command outside the migration, or do it in SQL."),
+        ["prompt"] = ("\\prompt waits for an answer on a terminal, and North runs without one", "Pass the value with -Variable (psql's -v) and drop the \\prompt."),
+        ["cd"] = ("\\cd changes the folder psql resolves \\i against: North resolves every \\i against the run's working folder", "Use \\ir to include relative to the file."),
+    };
+
+    /// <summary>The meta-commands of a conditional, processed even in a branch that is not taken.</summary>
+    private static bool IsConditional(string name) => name is "if" or "elif" or "else" or "endif";
 
     private readonly Stack<Frame> _frames = new();
     private readonly Dictionary<string, string> _variables = new(StringComparer.Ordinal);
     private readonly ScriptReaderOptions _options;
     private readonly LineSource _main;
+    private readonly IDictionary<string, string?> _environment;
     private string? _restrictKey;
     private bool _started;
+    private int _misses;
 
     private ScriptReader(LineSource source, string fullPath, ScriptReaderOptions? options)
     {
         _options = options ?? new ScriptReaderOptions();
+        _environment = _options.Environment ?? new Dictionary<string, string?>(StringComparer.Ordinal);
         if (_options.Variables is not null)
             foreach (var (k, v) in _options.Variables)
                 _variables[k] = v;
-        _frames.Push(new Frame(source, fullPath, new ScriptLexer(source.File, Variable) { Markers = _options.Manual }));
+        _frames.Push(new Frame(source, fullPath, NewLexer(source.File)));
         _main = source;
         MainFile = source.File;
     }
@@ -93,6 +110,24 @@ public sealed partial class ScriptReader : IDisposable
     /// </summary>
     internal bool DependsOnContext { get; private set; }
 
+    /// <summary>
+    /// An offline reading met a <c>\if</c> it could not decide (its variable comes from a query) and
+    /// read every branch: what it saw is a superset of what a run sends.
+    /// </summary>
+    public bool Undecided { get; private set; }
+
+    /// <summary>Sets (or, with null, unsets) a psql variable, as <c>\gset</c> does with a query's result.</summary>
+    public void SetVariable(string name, string? value)
+    {
+        if (value is null)
+            _variables.Remove(name);
+        else
+            _variables[name] = value;
+    }
+
+    private ScriptLexer NewLexer(string file) =>
+        new(file, Variable) { Markers = _options.Manual, RecursionWarning = _options.Warning };
+
     /// <summary>Yields the script's items; can be enumerated once.</summary>
     public IEnumerable<ScriptItem> Read()
     {
@@ -115,6 +150,9 @@ public sealed partial class ScriptReader : IDisposable
                 {
                     lexer.CheckComplete();
                     var last = lexer.TakeStatement();
+                    if (frame.Conditions.Count > 0)
+                        throw new ScriptSyntaxException(frame.Source.File, frame.Conditions[^1].Line, 1,
+                            "reached the end of the file without finding the closing \\endif of this \\if", "Close every \\if with \\endif in the same file.");
                     if (last is not null)
                     {
                         if (last.IsCopyFromStdin)
@@ -137,14 +175,16 @@ public sealed partial class ScriptReader : IDisposable
 
                 case ScanResult.Marker:
                     frame.NeedLine = true;
+                    if (!frame.Active)
+                        break;
                     yield return new MetaPsqlMarker(frame.Source.File, lexer.LineNumber, lexer.MarkerColumn, lexer.MarkerCommand);
                     break;
 
                 case ScanResult.Semicolon:
                 {
                     var statement = lexer.TakeStatement();
-                    if (statement is null)
-                        break;
+                    if (statement is null || !frame.Active)
+                        break; // psql does not send a statement of a branch not taken
                     if (statement.IsCopyFromStdin)
                     {
                         var rest = lexer.RestOfLine();
@@ -167,10 +207,45 @@ public sealed partial class ScriptReader : IDisposable
                 case ScanResult.Backslash:
                 {
                     int start = lexer.Position;
+                    int misses = _misses;
                     int resume = MetaCommandParser.Parse(lexer.Line, start, Variable, frame.Source.File, lexer.LineNumber,
-                        out var name, out var arguments);
+                        out var name, out var arguments, frame.Active);
                     lexer.ResumeAt(resume);
                     var meta = new MetaCommand(frame.Source.File, lexer.LineNumber, start + 1, name, arguments);
+                    if (IsConditional(name))
+                    {
+                        DependsOnContext = true;
+                        Conditional(frame, meta, _misses > misses);
+                        break;
+                    }
+                    if (!frame.Active)
+                    {
+                        // psql skips a branch's meta-commands, arguments and all, but still refuses an unknown one.
+                        if (!KnownCommands.Contains(name) && !Refused.ContainsKey(name))
+                            throw UnknownCommand(meta);
+                        break;
+                    }
+                    if (name is "g" or "gx" or "gset" or "gexec")
+                    {
+                        DependsOnContext = true;
+                        var sent = lexer.TakeStatement()
+                            ?? throw Error(meta, $"\\{name} with no query before it (psql would send the previous query again; North does not)",
+                                "Write the query on the lines before it.");
+                        if (name is "gset" or "gexec")
+                            sent.ResultCommand = meta;
+                        if (sent.IsCopyFromStdin)
+                            throw Error(meta, $"COPY ... FROM stdin sent with \\{name}: end it with ';' and put its data on the next lines");
+                        yield return name is "g" or "gx" ? Intercept(frame, sent) ?? sent : sent;
+                        break;
+                    }
+                    if (name is "q" or "quit")
+                    {
+                        // psql -f: \q ends the file it is in; an including file goes on.
+                        DependsOnContext = true;
+                        yield return meta;
+                        _frames.Pop().Source.Dispose();
+                        break;
+                    }
                     var included = Handle(frame, meta);
                     yield return meta;
                     if (included is not null)
@@ -191,17 +266,33 @@ public sealed partial class ScriptReader : IDisposable
             throw Error(meta, $"\\{name} is not allowed in restricted mode (after \\restrict); only \\unrestrict with the same key is",
                 "pg_dump restricts meta-commands between \\restrict and \\unrestrict; this file may have been tampered with.");
 
+        if (Refused.TryGetValue(name, out var refused))
+            throw new ScriptSyntaxException(meta.File, meta.Line, meta.Column, refused.Why, refused.What, ErrorIds.MetaCommandRefused);
         if (!KnownCommands.Contains(name))
-        {
-            var what = name == "." ? "\\. outside COPY data (no COPY ... FROM stdin is waiting for data)" : $"unsupported psql meta-command \\{name}";
-            throw Error(meta, what, "North runs \\set, \\unset, \\echo, \\i, \\ir, \\timing, \\pset, \\encoding, \\restrict, \\unrestrict and \\connect to the current database; remove or rewrite the others.");
-        }
+            throw UnknownCommand(meta);
 
         switch (name)
         {
             case "set":
                 if (args.Count > 0)
-                    _variables[args[0]] = string.Concat(args.Skip(1));
+                {
+                    var value = string.Concat(args.Skip(1));
+                    CheckSpecial(meta, args[0], value);
+                    _variables[args[0]] = value;
+                }
+                break;
+            case "getenv":
+                if (args.Count < 2)
+                    throw Error(meta, "\\getenv needs a psql variable and an environment variable");
+                SetVariable(args[0], _environment.TryGetValue(args[1], out var set) ? set : System.Environment.GetEnvironmentVariable(args[1]));
+                break;
+            case "setenv":
+                if (args.Count == 0)
+                    throw Error(meta, "\\setenv needs an environment variable");
+                if (args[0].Contains('='))
+                    throw Error(meta, "\\setenv: an environment variable name cannot hold '='");
+                // For this run only: the process's environment is never changed.
+                _environment[args[0]] = args.Count > 1 ? args[1] : null;
                 break;
             case "unset":
                 if (args.Count > 0)
@@ -235,6 +326,102 @@ public sealed partial class ScriptReader : IDisposable
                 return Include(frame, meta);
         }
         return null;
+    }
+
+    /// <summary>
+    /// psql's variables that change what a file means: North always stops at the first error, and
+    /// runs a file the way its classification decided; turning either off is refused.
+    /// </summary>
+    private static void CheckSpecial(MetaCommand meta, string name, string value)
+    {
+        if (name is not ("ON_ERROR_STOP" or "AUTOCOMMIT"))
+            return;
+        // psql's bool hooks: an empty value means on.
+        var on = value.Length == 0 ? true : PsqlBoolean.Parse(value);
+        if (on is null)
+            throw Error(meta, $"\\set {name} '{value}': not a boolean (psql refuses it too)");
+        if (on.Value)
+            return;
+        throw name == "ON_ERROR_STOP"
+            ? new ScriptSyntaxException(meta.File, meta.Line, meta.Column,
+                "\\set ON_ERROR_STOP off asks to go on after a failed statement: North stops at the first error, always, so the file would not mean what it says",
+                "Remove the line; make a statement that may fail safe on its own (IF EXISTS, a DO block with an exception handler).", ErrorIds.MetaCommandRefused)
+            : new ScriptSyntaxException(meta.File, meta.Line, meta.Column,
+                "\\set AUTOCOMMIT off makes psql open a transaction the file never commits: North decides a file's transactions once, from its statements",
+                "Remove the line; write BEGIN and COMMIT in the file where it needs them.", ErrorIds.MetaCommandRefused);
+    }
+
+    /// <summary>
+    /// <c>\if</c>, <c>\elif</c>, <c>\else</c>, <c>\endif</c> with psql's states: a branch is taken when
+    /// every enclosing one is and its expression is psql's true; after one is taken the rest are not.
+    /// </summary>
+    private void Conditional(Frame frame, MetaCommand meta, bool missedVariable)
+    {
+        var conditions = frame.Conditions;
+        switch (meta.Name)
+        {
+            case "if":
+            {
+                if (!frame.Active)
+                {
+                    conditions.Add(new Condition(meta.Line, Branch.Ignored, false));
+                    return;
+                }
+                var value = Decide(meta, missedVariable);
+                conditions.Add(new Condition(meta.Line, value switch { true => Branch.True, false => Branch.False, null => Branch.Undecided }, false));
+                return;
+            }
+            case "elif":
+            {
+                var top = Top(meta, conditions);
+                if (top.AfterElse)
+                    throw Error(meta, "\\elif after \\else");
+                var next = top.State switch
+                {
+                    Branch.True => Branch.Ignored,
+                    Branch.False => Decide(meta, missedVariable) switch { true => Branch.True, false => Branch.False, null => Branch.Undecided },
+                    var same => same,
+                };
+                conditions[^1] = top with { State = next };
+                return;
+            }
+            case "else":
+            {
+                var top = Top(meta, conditions);
+                if (top.AfterElse)
+                    throw Error(meta, "\\else after \\else");
+                var next = top.State switch
+                {
+                    Branch.False => Branch.True,
+                    Branch.Undecided => Branch.Undecided,
+                    _ => Branch.Ignored,
+                };
+                conditions[^1] = top with { State = next, AfterElse = true };
+                return;
+            }
+            default:
+                Top(meta, conditions);
+                conditions.RemoveAt(conditions.Count - 1);
+                return;
+        }
+    }
+
+    private static Condition Top(MetaCommand meta, List<Condition> conditions) =>
+        conditions.Count > 0 ? conditions[^1] : throw Error(meta, $"\\{meta.Name} without a matching \\if (in this file)");
+
+    /// <summary>psql's boolean of the first argument; a value that is not one is false, with psql's warning.</summary>
+    private bool? Decide(MetaCommand meta, bool missedVariable)
+    {
+        var text = meta.Arguments.Count > 0 ? meta.Arguments[0] : "";
+        if (PsqlBoolean.Parse(text) is { } value)
+            return value;
+        if (_options.Offline && missedVariable)
+        {
+            Undecided = true;
+            return null;
+        }
+        _options.Warning?.Invoke($"{meta.Location}: unrecognized value \"{text}\" for \"\\{meta.Name} expression\": Boolean expected (psql takes the branch as false)");
+        return false;
     }
 
     private void CheckConnect(MetaCommand meta)
@@ -286,7 +473,7 @@ public sealed partial class ScriptReader : IDisposable
                     "An included file must not include, directly or not, a file that includes it.");
         var stream = OpenFile(full, meta.File, meta.Line, meta.Column, $"\\{meta.Name}: ");
         var source = new LineSource(stream, display);
-        return new Frame(source, full, new ScriptLexer(display, Variable) { Markers = _options.Manual });
+        return new Frame(source, full, NewLexer(display));
     }
 
     /// <summary>
@@ -329,8 +516,18 @@ public sealed partial class ScriptReader : IDisposable
     private string? Variable(string name)
     {
         DependsOnContext = true;
-        return _variables.TryGetValue(name, out var v) ? v : null;
+        // psql expands no variable in a branch not taken.
+        if (_frames.Count > 0 && !_frames.Peek().Active)
+            return null;
+        if (_variables.TryGetValue(name, out var v))
+            return v;
+        _misses++;
+        return null;
     }
+
+    private static ScriptSyntaxException UnknownCommand(MetaCommand meta) => Error(meta,
+        meta.Name == "." ? "\\. outside COPY data (no COPY ... FROM stdin is waiting for data)" : $"unsupported psql meta-command \\{meta.Name}",
+        "North runs \\set, \\unset, \\echo, \\i, \\ir, \\if, \\gset, \\gexec, \\g, \\q, \\getenv, \\setenv, \\encoding, \\restrict, \\unrestrict, \\connect to the current database, and ignores output settings (\\pset, \\timing, \\o, \\x...); remove or rewrite the others.");
 
     private static ScriptSyntaxException Error(MetaCommand meta, string problem, string? action = null) =>
         new(meta.File, meta.Line, meta.Column, problem, action);
@@ -352,7 +549,26 @@ public sealed partial class ScriptReader : IDisposable
         public string FullPath { get; } = fullPath;
         public ScriptLexer Lexer { get; } = lexer;
         public bool NeedLine { get; set; } = true;
+
+        /// <summary>This file's open <c>\if</c>s, innermost last (psql keeps a stack per file).</summary>
+        public List<Condition> Conditions { get; } = new();
+
+        public bool Active => Conditions.Count == 0 || Conditions[^1].State is Branch.True or Branch.Undecided;
     }
+
+    private enum Branch
+    {
+        /// <summary>This branch is taken.</summary>
+        True,
+        /// <summary>Not taken; a later \elif or \else may be.</summary>
+        False,
+        /// <summary>Not taken, and none after it: a branch before was taken, or the enclosing one is not.</summary>
+        Ignored,
+        /// <summary>Offline, the expression's variable comes from a query: every branch is read.</summary>
+        Undecided,
+    }
+
+    private sealed record Condition(int Line, Branch State, bool AfterElse);
 
     /// <summary>Hands out the data lines of one COPY once, and skips whatever the consumer left.</summary>
     private sealed class CopyCursor(Frame frame, int copyLine)

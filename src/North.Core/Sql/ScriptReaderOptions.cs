@@ -24,6 +24,22 @@ public sealed class ScriptReaderOptions
     /// </summary>
     public string? CurrentDatabase { get; init; }
 
+    /// <summary>
+    /// No database answers this reading (classification, the repository check): a <c>\if</c> whose
+    /// expression names a variable only a query would set (<c>\gset</c>) cannot be decided, and
+    /// every branch of it is read. False for the executor, which decides every <c>\if</c> as psql.
+    /// </summary>
+    public bool Offline { get; init; } = true;
+
+    /// <summary>
+    /// Environment <c>\getenv</c> reads first and <c>\setenv</c> writes (never the process's own);
+    /// the executor shares one across a run's files. Null: this reading's own.
+    /// </summary>
+    public IDictionary<string, string?>? Environment { get; init; }
+
+    /// <summary>Where psql's warnings go (an <c>\if</c> that is not a boolean, a recursive <c>:var</c>); null: dropped.</summary>
+    public Action<string>? Warning { get; init; }
+
     /// <summary>Folders <c>\i</c>/<c>\ir</c> may read from (the migrations root and AllowedFolders); null: anywhere.</summary>
     public Repository.ReadableFolders? ReadableFolders { get; init; }
 }

@@ -14,6 +14,13 @@ public sealed class ScriptSyntaxException : ScriptException
         Problem = problem;
     }
 
+    /// <summary>A refusal with an id of its own (<see cref="ErrorIds.MetaCommandRefused"/>), located as any other.</summary>
+    public ScriptSyntaxException(string file, int line, int column, string problem, string? recommendedAction, string errorId)
+        : base($"{file}:{line}:{column}: {problem}", errorId, NorthErrorKind.InvalidOperation, file, line, column, recommendedAction)
+    {
+        Problem = problem;
+    }
+
     /// <summary>The problem alone, without the location.</summary>
     public string Problem { get; }
 }

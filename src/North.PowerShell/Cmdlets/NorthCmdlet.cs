@@ -66,6 +66,14 @@ public abstract class NorthCmdlet : PSCmdlet, IDisposable
     [Parameter]
     public string[]? NonTransactionalKeywords { get; set; }
 
+    /// <summary>
+    /// psql variables every file starts with, as psql's -v name=value: @{ app_schema = 'app' } makes
+    /// :app_schema, :'app_schema' and :"app_schema" in a file. Replaces the Variables setting of
+    /// north.json or NORTH_VARIABLES.
+    /// </summary>
+    [Parameter]
+    public System.Collections.Hashtable? Variable { get; set; }
+
     /// <summary>Ignores migration files that are symbolic links (septentrion's --ignore-symlinks).</summary>
     [Parameter]
     public SwitchParameter IgnoreSymlinks { get; set; }
@@ -165,6 +173,8 @@ public abstract class NorthCmdlet : PSCmdlet, IDisposable
                 BeforeSchemaFiles = BeforeSchemaFiles,
                 AfterSchemaFiles = AfterSchemaFiles,
                 NonTransactionalKeywords = NonTransactionalKeywords,
+                Variables = Variable?.Cast<System.Collections.DictionaryEntry>()
+                    .ToDictionary(e => e.Key.ToString() ?? "", e => LanguagePrimitives.ConvertTo<string>(e.Value) ?? "", StringComparer.Ordinal),
                 IgnoreSymlinks = MyInvocation.BoundParameters.ContainsKey(nameof(IgnoreSymlinks)) ? IgnoreSymlinks.IsPresent : null,
             });
             return SettingsLoader.Load(overrides, WorkingDirectory);

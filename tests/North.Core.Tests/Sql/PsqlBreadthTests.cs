@@ -127,4 +127,130 @@ public class PsqlBreadthTests
             options: new ExecutionOptions { NonTransactionalKeywords = [.. ScriptClassifier.DefaultNonTransactionalKeywords, "CALL"] });
         Assert.Equal(TransactionMode.None, result.Mode);
     }
+
+    // 2. Variables.
+
+    [Fact]
+    public async Task AutomaticVariablesAreSetAsPsqlSetsThem()
+    {
+        await AssertSameAsPsqlAsync(
+            "CREATE TABLE auto AS SELECT :'DBNAME' = current_database() AS db, :'USER' = current_user AS usr,\n" +
+            "  :'HOST' AS host, :PORT = inet_server_port() OR inet_server_port() IS NULL AS port, :'ENCODING' AS encoding,\n" +
+            "  :'SERVER_VERSION_NAME' = current_setting('server_version') AS name, :SERVER_VERSION_NUM = current_setting('server_version_num')::int AS num;\n" +
+            "CREATE TABLE quoted AS SELECT :\"DBNAME\".x FROM (SELECT 1 AS x) AS :\"DBNAME\";\n" +
+            "ALTER DATABASE :\"DBNAME\" SET search_path TO public;\n");
+    }
+
+    [Fact]
+    public async Task NorthsVersionVariablesDescribeTheServer()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var folder = new ScriptFolder();
+        var file = folder.Write("v.sql", "CREATE TABLE v AS SELECT :'VERSION' = version() AS complete, :'VERSION_NAME' = current_setting('server_version') AS name, :VERSION_NUM = current_setting('server_version_num')::int AS num;\n");
+        await using var connection = await db.OpenAsync();
+        await new ScriptExecutor(connection).ExecuteFileAsync(file, new ExecutionOptions(), default);
+        Assert.Equal(true, await db.ScalarAsync("SELECT complete AND name AND num FROM v"));
+    }
+
+    [Fact]
+    public async Task GivenVariablesAreLexedAsInputAndNestedOnesExpand()
+    {
+        var variables = new Dictionary<string, string> { ["cols"] = "a int, b text", ["two"] = "CREATE TABLE r1 (:cols); CREATE TABLE r2 (c int)", ["quote"] = "it's" };
+        await AssertSameAsPsqlAsync("\\set t rt\n\\set make 'CREATE TABLE :t (a int)'\n:make;\n:two;\nINSERT INTO r1 VALUES (1, :'quote');\nCREATE TABLE known AS SELECT :{?nothing} AS b, :{?two} AS c;\n", variables);
+    }
+
+    [Fact]
+    public void ARecursiveVariableIsCopiedAsWrittenWithPsqlsWarning()
+    {
+        var warnings = new List<string>();
+        using var reader = ScriptReader.FromText("\\set v 'SELECT 1 AS :v'\n:v;\n", "r.sql", new ScriptReaderOptions { Warning = warnings.Add });
+        var statement = Assert.Single(reader.Read().OfType<SqlStatement>());
+        Assert.Equal("SELECT 1 AS :v;", statement.Text);
+        Assert.Contains("skipping recursive expansion of variable \"v\"", Assert.Single(warnings));
+    }
+
+    // 3. Conditionals and query-driven meta-commands.
+
+    [Fact]
+    public async Task ConditionalsFollowPsqlsBooleansAndNesting()
+    {
+        await AssertSameAsPsqlAsync(
+            "\\set flag yes\n\\if :flag\n  CREATE TABLE c1 (a int);\n  \\if of\n    CREATE TABLE never1 (a int);\n  \\elif 1\n    CREATE TABLE c2 (a int);\n  \\else\n    CREATE TABLE never2 (a int);\n  \\endif\n" +
+            "\\elif true\n  CREATE TABLE never3 (a int);\n\\else\n  CREATE TABLE never4 (a int);\n\\endif\n" +
+            "\\if :{?undefined_one}\n  \\i does-not-exist.sql\n  \\! rm -rf /\n  CREATE TABLE never5 (:undefined);\n\\elif no\n\\else\n  CREATE TABLE c3 (a int);\n\\endif\n" +
+            "\\if not_a_boolean\n  CREATE TABLE never6 (a int);\n\\else\n  CREATE TABLE c4 (a int);\n\\endif\n");
+    }
+
+    [Fact]
+    public async Task GsetSetsVariablesFromTheOneRowAsTextAndGexecRunsEachCell()
+    {
+        var result = await AssertSameAsPsqlAsync(new Dictionary<string, string>
+        {
+            ["main.sql"] =
+                "SELECT 'gs' AS tname, 42 AS n, true AS b, 1.50::numeric AS x, NULL AS gone \\gset\n" +
+                "\\set gone was_set\nSELECT NULL AS gone \\gset\n" +
+                "CREATE TABLE :tname (a int DEFAULT :n, b text DEFAULT :'b', x text DEFAULT :'x', g text DEFAULT ':gone');\n" +
+                "SELECT current_setting('server_version_num')::int >= 130000 AS pg13\n  \\gset p_\n" +
+                "\\if :p_pg13\n  CREATE TABLE modern (a int);\n\\endif\n" +
+                "SELECT format('CREATE TABLE %I (a int)', 'gx_' || i), format('INSERT INTO %I VALUES (%s)', 'gx_' || i, i) FROM generate_series(1, 3) i \\gexec\n" +
+                "INSERT INTO gs DEFAULT VALUES \\g\n" +
+                "\\i inc.sql\nCREATE TABLE after_include (a int);\n",
+            ["inc.sql"] = "CREATE TABLE in_include (a int);\n\\q\nCREATE TABLE never (a int);\n",
+        });
+        Assert.Equal(TransactionMode.Atomic, result.Mode);
+    }
+
+    [Fact]
+    public async Task GsetNeedsExactlyOneRow()
+    {
+        var e = await NorthFailsAsync("CREATE TABLE t (a int);\nSELECT a FROM t\n\\gset\n", check: async db =>
+            Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 't'")));
+        Assert.Equal(ErrorIds.GsetRowCount, e.ErrorId);
+        Assert.Equal(3, e.Line);
+        Assert.Contains("no rows returned for \\gset", e.Message);
+    }
+
+    [Fact]
+    public async Task OutputOnlyCommandsAreIgnoredAndSetenvHoldsForTheRun()
+    {
+        await AssertSameAsPsqlAsync(
+            "\\o\n\\x\n\\t on\n\\a\n\\f ','\n\\H\n\\C 'title'\n\\errverbose\n\\pset format aligned\n" +
+            "\\setenv NORTH_PSQL_TEST_TABLE from_env\n\\getenv tname NORTH_PSQL_TEST_TABLE\nCREATE TABLE :tname (a int);\n" +
+            "\\setenv NORTH_PSQL_TEST_TABLE\n\\getenv tname NORTH_PSQL_TEST_TABLE\nCREATE TABLE unset_is (v text DEFAULT ':tname');\n");
+        Assert.Null(Environment.GetEnvironmentVariable("NORTH_PSQL_TEST_TABLE"));
+    }
+
+    [Theory]
+    [InlineData("\\! ls", "never runs shell commands")]
+    [InlineData("\\prompt 'Name? ' name", "terminal")]
+    [InlineData("\\echo `date`", "backquoted shell commands")]
+    [InlineData("\\set AUTOCOMMIT off", "AUTOCOMMIT off")]
+    [InlineData("\\set ON_ERROR_STOP 0", "ON_ERROR_STOP off")]
+    public async Task RefusedCommandsSayWhyWhereTheyAre(string line, string why)
+    {
+        var e = await NorthFailsAsync("CREATE TABLE t (a int);\n" + line + "\nCREATE TABLE u (a int);\n", check: async db =>
+            Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname IN ('t', 'u')")));
+        Assert.Equal(ErrorIds.MetaCommandRefused, e.ErrorId);
+        Assert.Equal(2, e.Line);
+        Assert.Contains(why, e.Message);
+    }
+
+    [Fact]
+    public void AnIfDecidedByAQueryIsReadInEveryBranchOffline()
+    {
+        using var reader = ScriptReader.FromText("SELECT 1 AS big \\gset\n\\if :big\nBEGIN;\nCREATE TABLE a (x int);\nCOMMIT;\n\\else\nCREATE TABLE b (x int);\n\\endif\n", "u.sql");
+        var c = ScriptClassifier.Classify(reader);
+        Assert.True(c.Undecided);
+        Assert.Equal(TransactionMode.AsWritten, c.Mode);
+        Assert.Equal(5, c.StatementCount);
+    }
+
+    [Fact]
+    public void AnUnclosedIfIsALocatedError()
+    {
+        using var reader = ScriptReader.FromText("SELECT 1;\n\\if true\nSELECT 2;\n", "u.sql");
+        var e = Assert.Throws<ScriptSyntaxException>(() => reader.Read().ToList());
+        Assert.Equal(2, e.Line);
+        Assert.Contains("\\endif", e.Message);
+    }
 }
