@@ -74,6 +74,26 @@ public class SettingsLoaderTests
     }
 
     [Fact]
+    public void VariablesComeFromParameterEnvironmentOrNorthJsonAndNamesAreChecked()
+    {
+        using var temp = new TempFolder();
+        temp.Write("north.json", "{ \"Variables\": { \"app_schema\": \"app\", \"owner\": \"dba=1\" } }");
+        Assert.Equal(new Dictionary<string, string> { ["app_schema"] = "app", ["owner"] = "dba=1" }, Load(temp).Variables);
+        var env = new Dictionary<string, string> { ["NORTH_VARIABLES"] = "a=1, b = x y " };
+        Assert.Equal(new Dictionary<string, string> { ["a"] = "1", ["b"] = " x y" }, Load(temp, environment: env).Variables);
+        var parameter = Load(temp, new SettingsOverrides { MigrationsRoot = temp.Path, Variables = new Dictionary<string, string> { ["p"] = "v" } }, env);
+        Assert.Equal(new Dictionary<string, string> { ["p"] = "v" }, parameter.Variables);
+        Assert.Equal(SettingSourceKind.Parameter, parameter.SourceOf("Variables").Kind);
+
+        var bad = Assert.Throws<SettingsException>(() => Load(temp, new SettingsOverrides { MigrationsRoot = temp.Path, Variables = new Dictionary<string, string> { ["no-dash"] = "v" } }));
+        Assert.Contains("parameter -Variable", bad.Message);
+        Assert.Contains("'no-dash' is not a psql variable name", bad.Message);
+        Assert.Throws<SettingsException>(() => Load(temp, environment: new Dictionary<string, string> { ["NORTH_VARIABLES"] = "novalue" }));
+        temp.Write("north.json", "{ \"Variables\": [\"a=1\"] }");
+        Assert.Contains("must be an object of strings", Assert.Throws<SettingsException>(() => Load(temp)).Message);
+    }
+
+    [Fact]
     public void SeptentrionIniAsSeptentrionWroteIt()
     {
         // septentrion's tests/test_data/config_file.ini: multi-line lists, one entry per line.
