@@ -292,6 +292,8 @@ public sealed partial class ScriptExecutor
     /// <summary>Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE).</summary>
     private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
+        if (statement.Keyword == "COPY" && ToStdout(statement.Words))
+            return await CopyOutAsync(statement, cancel);
         _current = statement;
         _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
@@ -439,6 +441,41 @@ public sealed partial class ScriptExecutor
                 }
             }
         return changed;
+    }
+
+    private static bool ToStdout(IReadOnlyList<string> words)
+    {
+        for (int i = 1; i + 1 < words.Count; i++)
+            if (words[i] == "TO" && words[i + 1] == "STDOUT")
+                return true;
+        return false;
+    }
+
+    /// <summary>
+    /// <c>COPY ... TO STDOUT</c>: psql prints the rows; North drains them to the verbose stream
+    /// (a file's output is not its result) and counts them. No row is changed.
+    /// </summary>
+    private async Task<long> CopyOutAsync(SqlStatement statement, CancellationToken cancel)
+    {
+        _current = statement;
+        _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
+        long started = Stopwatch.GetTimestamp();
+        long rows = 0;
+        try
+        {
+            using var reader = await _connection.BeginTextExportAsync(statement.Text, cancel);
+            while (await reader.ReadLineAsync(cancel) is { } line)
+            {
+                rows++;
+                _reporter.Verbose($"{statement.Location}: {line}");
+            }
+        }
+        catch (PostgresException e)
+        {
+            throw Located(statement, e);
+        }
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows out, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        return 0;
     }
 
     private async Task<long> CopyAsync(CopyFromStdin copy, CancellationToken cancel)

@@ -38,6 +38,8 @@ internal sealed class ScriptLexer
     private int _parenDepth, _beginDepth, _identifierCount;
     private string? _lastDepth0Word;
     private bool _copyFromStdin;
+    // An E'...' closed at the end of its line: a '...' after the newline continues it, with E's rules (psql's quotecontinue).
+    private bool _escapeContinuation;
     private bool _hasToken;
     private int _startLine, _startColumn;
     private string _firstLine = "";
@@ -115,14 +117,6 @@ internal sealed class ScriptLexer
         _pos = position;
     }
 
-    /// <summary>Drops what is left of the current line (after <c>COPY ... FROM stdin;</c>).</summary>
-    public string RestOfLine()
-    {
-        var rest = _line.Substring(_pos);
-        _pos = _line.Length;
-        return rest;
-    }
-
     public ScanResult Scan()
     {
         var line = _line;
@@ -163,6 +157,7 @@ internal sealed class ScriptLexer
                     {
                         if (i + 1 < n && line[i + 1] == '\'') { i += 2; continue; }
                         _state = State.Initial;
+                        _escapeContinuation = line.AsSpan(i + 1).IsWhiteSpace();
                     }
                     i++;
                     continue;
@@ -213,8 +208,8 @@ internal sealed class ScriptLexer
                     _pos = n;
                     return ScanResult.Marker;
                 }
-                // A comment runs to the end of the line (or of the line an expanded value holds).
-                int end = _expansions is null ? n : line.IndexOf('\n', i) is var nl and >= 0 ? nl : n;
+                // A comment runs to a newline: the line's end, a CR (psql's lexer takes a lone CR as one), or one in an expanded value.
+                int end = line.AsSpan(i).IndexOfAny('\r', '\n') is var nl and >= 0 ? i + nl : n;
                 if (_text.Length == 0 && echoFrom == i)
                     echoFrom = end; // a comment before any statement text is not sent
                 i = end;
@@ -228,11 +223,13 @@ internal sealed class ScriptLexer
                 continue;
             }
 
+            bool continued = _escapeContinuation && c == '\'';
+            _escapeContinuation = false;
             if (c is not (';' or '\\'))
                 MarkToken(i);
             if (c == '\'')
             {
-                Enter(StandardStrings ? State.Quote : State.EscapeQuote, i);
+                Enter(StandardStrings && !continued ? State.Quote : State.EscapeQuote, i);
                 i++;
                 continue;
             }

@@ -153,11 +153,13 @@ public sealed partial class ScriptReader : IDisposable
                     if (frame.Conditions.Count > 0)
                         throw new ScriptSyntaxException(frame.Source.File, frame.Conditions[^1].Line, 1,
                             "reached the end of the file without finding the closing \\endif of this \\if", "Close every \\if with \\endif in the same file.");
-                    if (last is not null)
+                    if (last is not null && frame.Active)
                     {
+                        // psql sends a COPY ... FROM stdin ended by the file alone: no data follows.
                         if (last.IsCopyFromStdin)
-                            throw CopyCutShort(frame, last.Line);
-                        yield return Intercept(frame, last) ?? (ScriptItem)last;
+                            yield return new CopyFromStdin(CheckCopy(last), () => Array.Empty<string>()) { DataLine = frame.Source.LineNumber + 1 };
+                        else
+                            yield return Intercept(frame, last) ?? (ScriptItem)last;
                     }
                     _frames.Pop().Source.Dispose();
                     continue;
@@ -187,12 +189,10 @@ public sealed partial class ScriptReader : IDisposable
                         break; // psql does not send a statement of a branch not taken
                     if (statement.IsCopyFromStdin)
                     {
-                        var rest = lexer.RestOfLine();
-                        if (!string.IsNullOrWhiteSpace(rest))
-                            throw new ScriptSyntaxException(frame.Source.File, lexer.LineNumber, lexer.Line.Length - rest.Length + 1,
-                                "text after COPY ... FROM stdin; on the same line: the COPY data must start on the next line");
-                        frame.NeedLine = true;
-                        var cursor = new CopyCursor(frame, statement.Line);
+                        CheckCopy(statement);
+                        // The data starts on the next line; what follows the ';' on this one is read after it, as psql does.
+                        frame.NeedLine = lexer.Line.AsSpan(lexer.Position).IsWhiteSpace();
+                        var cursor = new CopyCursor(frame);
                         var copy = new CopyFromStdin(statement, cursor.Lines) { DataLine = frame.Source.LineNumber + 1 };
                         yield return copy;
                         cursor.Drain();
@@ -532,10 +532,16 @@ public sealed partial class ScriptReader : IDisposable
     private static ScriptSyntaxException Error(MetaCommand meta, string problem, string? action = null) =>
         new(meta.File, meta.Line, meta.Column, problem, action);
 
-    private static ScriptSyntaxException CopyCutShort(Frame frame, int copyLine) =>
-        new(frame.Source.File, copyLine, 1,
-            $"COPY data cut short: the file ends (line {frame.Source.LineNumber}) before the \\. line that ends the data of this COPY ... FROM stdin",
-            "End the COPY data with a line holding only \\.");
+    /// <summary>A script holds text: binary COPY data cannot follow in it (psql cannot send it from a file either).</summary>
+    private static SqlStatement CheckCopy(SqlStatement copy)
+    {
+        foreach (var word in copy.Words)
+            if (word == "BINARY")
+                throw new ScriptSyntaxException(copy.File, copy.Line, copy.Column,
+                    "binary COPY ... FROM stdin: a script holds text lines, so binary COPY data cannot follow it",
+                    "Use the text or csv format, or load the binary file with COPY ... FROM 'file' on the server.");
+        return copy;
+    }
 
     public void Dispose()
     {
@@ -571,7 +577,7 @@ public sealed partial class ScriptReader : IDisposable
     private sealed record Condition(int Line, Branch State, bool AfterElse);
 
     /// <summary>Hands out the data lines of one COPY once, and skips whatever the consumer left.</summary>
-    private sealed class CopyCursor(Frame frame, int copyLine)
+    private sealed class CopyCursor(Frame frame)
     {
         private bool _done;
         private bool _started;
@@ -588,8 +594,9 @@ public sealed partial class ScriptReader : IDisposable
         {
             while (true)
             {
-                var line = frame.Source.ReadLine() ?? throw CopyCutShort(frame, copyLine);
-                if (line is "\\." or "\\.\r")
+                // psql ends the data at the end of the file too, without \.
+                var line = frame.Source.ReadLine();
+                if (line is null or "\\." or "\\.\r")
                 {
                     _done = true;
                     yield break;

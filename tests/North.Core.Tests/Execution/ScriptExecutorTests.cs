@@ -201,8 +201,8 @@ public class ScriptExecutorTests
     [InlineData("SELECT $x$ abc;\n", "unterminated dollar-quoted string")]
     [InlineData("SELECT /* abc;\n", "unterminated /* comment")]
     [InlineData("\\.\n", "\\. outside COPY data")]
-    [InlineData("COPY t FROM stdin;\n1\n", "COPY data cut short")]
-    [InlineData("\\gset\n", "unsupported psql meta-command")]
+    [InlineData("COPY t FROM stdin WITH (FORMAT binary);\n1\n", "binary COPY")]
+    [InlineData("\\gset\n", "\\gset with no query before it")]
     [InlineData("\\i nowhere.sql\n", "not found")]
     [InlineData("\\connect template1\n", "never switches databases")]
     public async Task MalformedFilesFailBeforeAnythingIsApplied(string tail, string problem)

@@ -253,4 +253,43 @@ public class PsqlBreadthTests
         Assert.Equal(2, e.Line);
         Assert.Contains("\\endif", e.Message);
     }
+
+    // 4. COPY details, 6. lexer details.
+
+    [Fact]
+    public async Task CopyAsPsqlDoesIt()
+    {
+        var reporter = new RecordingReporter();
+        await AssertSameAsPsqlAsync(
+            "CREATE TABLE cp (a int);\nCOPY cp FROM stdin; INSERT INTO cp VALUES (9); -- the rest of the line runs after the data\n1\n2\n\\.\n" +
+            "COPY cp FROM stdin;   -- a comment\n3\n\\.\nCOPY cp TO STDOUT;\nCOPY (SELECT a * 10 FROM cp ORDER BY a) TO STDOUT WITH (FORMAT csv);\n" +
+            "COPY cp FROM stdin;\n4\n5", reporter: reporter);
+        Assert.Contains(reporter.Verboses, v => v.EndsWith(": 90", StringComparison.Ordinal));
+        Assert.Contains(reporter.Verboses, v => v.Contains("(4 rows out,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ACopyEndedByTheFileLoadsNothingAsInPsql()
+    {
+        await AssertSameAsPsqlAsync("CREATE TABLE cp (a int);\nINSERT INTO cp VALUES (1);\nCOPY cp FROM stdin");
+    }
+
+    [Fact]
+    public async Task AnEscapeStringContinuedOnTheNextLineKeepsItsRules()
+    {
+        var text = "CREATE TABLE es AS SELECT E'it\\'s'\n  'and\\tthat\\'s' AS v, 'plain'\n 'next' AS w;\n";
+        using var folder = new ScriptFolder();
+        var file = folder.Write("e.sql", text);
+        await using var db = await TestDatabase.CreateAsync();
+        var echoed = await Psql.RunFileAsync(db.ConnectionString, file, folder.Root);
+        using var reader = ScriptReader.Open(file);
+        Assert.Equal(echoed, string.Concat(reader.Read().OfType<SqlStatement>().Select(s => s.Text + "\n")));
+        await AssertSameAsPsqlAsync(text);
+    }
+
+    [Fact]
+    public async Task CarriageReturnsEndLineCommentsAsInPsql()
+    {
+        await AssertSameAsPsqlAsync("-- header\rCREATE TABLE cr (a int); -- trailing\rINSERT INTO cr VALUES (1);\r-- last\rINSERT INTO cr VALUES (2);\r");
+    }
 }

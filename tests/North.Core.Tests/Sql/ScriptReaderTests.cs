@@ -114,7 +114,7 @@ public class ScriptReaderTests
     [InlineData("SELECT 1;\nSELECT $x$ abc;\n", 2, 8, "unterminated dollar-quoted string")]
     [InlineData("SELECT /* /* */ 1;\n", 1, 8, "unterminated /* comment")]
     [InlineData("SELECT 1;\n\\.\n", 2, 1, "\\. outside COPY data")]
-    [InlineData("COPY t FROM stdin;\n1\n2\n", 1, 1, "COPY data cut short")]
+    [InlineData("SELECT 1;\nCOPY t FROM stdin BINARY;\n1\n2\n", 2, 1, "binary COPY")]
     [InlineData("SELECT 1;\n  \\lo_import f\n", 2, 3, "unsupported psql meta-command \\lo_import")]
     [InlineData("SELECT 1;\n  \\gexec\n", 2, 3, "\\gexec with no query before it")]
     [InlineData("\\if false\n  \\bogus\n\\endif\n", 2, 3, "unsupported psql meta-command \\bogus")]
