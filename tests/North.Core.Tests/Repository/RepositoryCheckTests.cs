@@ -32,6 +32,21 @@ public class RepositoryCheckTests
     }
 
     [Fact]
+    public void TheCheckAcceptsWhatARunAcceptsAndRefusesWhatItRefuses()
+    {
+        using var temp = Repository();
+        temp.Write("1.0/1.0-1-psql-ddl.sql",
+            "SELECT current_setting('search_path') AS db_path \\gset\n\\if :{?db_path}\nALTER DATABASE :\"DBNAME\" SET search_path TO :db_path;\n\\else\n\\echo no\n\\endif\n" +
+            "SELECT 'CREATE TABLE g (a int)' \\gexec\n\\o\n\\x\nCOPY t FROM stdin; -- data follows\n1\n\\.\n\\q\n\\bogus after the end\n");
+        temp.Write("1.0/1.0-2-shell-ddl.sql", "SELECT 1;\n\\! ls\n");
+        temp.Write("1.0/1.0-3-variable-ddl.sql", "\\if :use_app\nCREATE SCHEMA app;\n\\endif\n\\if true\nSELECT 1;\n");
+        var diagnostics = Check(temp, new NorthSettings { Variables = new Dictionary<string, string> { ["use_app"] = "on" } });
+        Assert.Equal(["NORTH020 1.0/1.0-2-shell-ddl.sql:2", "NORTH020 1.0/1.0-3-variable-ddl.sql:4"], Codes(diagnostics));
+        Assert.Contains("never runs shell commands", diagnostics[0].Message);
+        Assert.Contains("\\endif", diagnostics[1].Message);
+    }
+
+    [Fact]
     public void MissingRoot()
     {
         using var temp = new TempFolder();
