@@ -207,6 +207,10 @@ public sealed partial class ScriptExecutor
                         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} (replaced by North's own transaction)");
                         break;
                     }
+                    if (run.Mode == TransactionMode.Atomic && statement.Control is not (TransactionControl.None or TransactionControl.Savepoint))
+                        throw new ScriptException(statement.File, statement.Line, statement.Column,
+                            $"'{statement.FirstLine}' was not read when the plan classified the file (an \\if took another branch at run time), and North runs the file in one transaction of its own",
+                            "Keep BEGIN/COMMIT out of \\if branches, or give the file BEGIN and COMMIT outside them.", ErrorIds.ScriptInvalid, NorthErrorKind.InvalidOperation);
                     if (block is not null)
                     {
                         block.Add(statement);

@@ -41,7 +41,15 @@ public sealed partial class ScriptReader : IDisposable
     private readonly IDictionary<string, string?> _environment;
     private string? _restrictKey;
     private bool _started;
+    // Offline lookups of a variable a run may have (psql's automatic ones, or any after a \gset): an \if on one cannot be decided.
     private int _misses;
+    private bool _sawGset;
+
+    /// <summary>The variables psql sets after connecting: a reading without a database knows they exist, not their values.</summary>
+    private static readonly HashSet<string> AutomaticNames = new(StringComparer.Ordinal)
+    {
+        "DBNAME", "USER", "HOST", "PORT", "ENCODING", "SERVER_VERSION_NAME", "SERVER_VERSION_NUM", "VERSION", "VERSION_NAME", "VERSION_NUM",
+    };
 
     private ScriptReader(LineSource source, string fullPath, ScriptReaderOptions? options)
     {
@@ -111,8 +119,9 @@ public sealed partial class ScriptReader : IDisposable
     internal bool DependsOnContext { get; private set; }
 
     /// <summary>
-    /// An offline reading met a <c>\if</c> it could not decide (its variable comes from a query) and
-    /// read every branch: what it saw is a superset of what a run sends.
+    /// An offline reading met a <c>\if</c> it could not decide (on a variable psql sets after
+    /// connecting, or one a <c>\gset</c> may have set) and read every branch: what it saw is a
+    /// superset of what a run sends.
     /// </summary>
     public bool Undecided { get; private set; }
 
@@ -233,6 +242,7 @@ public sealed partial class ScriptReader : IDisposable
                                 "Write the query on the lines before it.");
                         if (name is "gset" or "gexec")
                             sent.ResultCommand = meta;
+                        _sawGset |= name == "gset";
                         if (sent.IsCopyFromStdin)
                             throw Error(meta, $"COPY ... FROM stdin sent with \\{name}: end it with ';' and put its data on the next lines");
                         yield return name is "g" or "gx" ? Intercept(frame, sent) ?? sent : sent;
@@ -413,13 +423,13 @@ public sealed partial class ScriptReader : IDisposable
     private bool? Decide(MetaCommand meta, bool missedVariable)
     {
         var text = meta.Arguments.Count > 0 ? meta.Arguments[0] : "";
-        if (PsqlBoolean.Parse(text) is { } value)
-            return value;
-        if (_options.Offline && missedVariable)
+        if (missedVariable)
         {
             Undecided = true;
             return null;
         }
+        if (PsqlBoolean.Parse(text) is { } value)
+            return value;
         _options.Warning?.Invoke($"{meta.Location}: unrecognized value \"{text}\" for \"\\{meta.Name} expression\": Boolean expected (psql takes the branch as false)");
         return false;
     }
@@ -521,7 +531,8 @@ public sealed partial class ScriptReader : IDisposable
             return null;
         if (_variables.TryGetValue(name, out var v))
             return v;
-        _misses++;
+        if (_options.Offline && (_sawGset || AutomaticNames.Contains(name)))
+            _misses++;
         return null;
     }
 

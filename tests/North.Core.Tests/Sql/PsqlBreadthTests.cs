@@ -246,6 +246,14 @@ public class PsqlBreadthTests
     }
 
     [Fact]
+    public async Task AnIfOnAnAutomaticVariableIsReadInEveryBranchByThePlanAndDecidedByTheRun()
+    {
+        var result = await AssertSameAsPsqlAsync(
+            "\\if :{?DBNAME}\nBEGIN;\nCREATE TABLE a (x int);\nCOMMIT;\n\\else\nCREATE TABLE never (x int);\n\\endif\n\\if :{?not_set}\nCREATE TABLE never2 (x int);\n\\endif\n");
+        Assert.Equal(TransactionMode.AsWritten, result.Mode);
+    }
+
+    [Fact]
     public void AnUnclosedIfIsALocatedError()
     {
         using var reader = ScriptReader.FromText("SELECT 1;\n\\if true\nSELECT 2;\n", "u.sql");
