@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using North.Core.Connections;
@@ -15,7 +16,7 @@ public sealed record DatabaseTarget
 {
     public string? ConnectionString { get; init; }
 
-    /// <summary>A service name of <c>pg_service.conf</c>.</summary>
+    /// <summary>A service name of <c>pg_service.conf</c>; default <c>PGSERVICE</c>.</summary>
     public string? Service { get; init; }
 
     /// <summary>A host, socket folder, or <c>host:port</c> (the <c>Server</c> of an output object).</summary>
@@ -47,15 +48,17 @@ public sealed record DatabaseTarget
     {
         ArgumentNullException.ThrowIfNull(settings);
         var (host, port) = SplitHostPort(Host, Port);
+        ArgumentNullException.ThrowIfNull(environment);
         var connectionString = ConnectionString;
-        if (Service is not null)
+        var service = Service ?? environment.Get("PGSERVICE");
+        if (service is not null)
         {
-            var values = ServiceFile.Find(Service, environment).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+            var values = ServiceFile.Find(service, environment).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
             if (host is not null) { values["host"] = host; values.Remove("hostaddr"); }
             if (port is not null) values["port"] = port.Value.ToString(CultureInfo.InvariantCulture);
             if (Database is not null) values["dbname"] = Database;
             if (Username is not null) values["user"] = Username;
-            connectionString = KeywordForm(values);
+            connectionString = ConnectionString is null ? KeywordForm(values) : Merge(KeywordForm(values), ConnectionString);
         }
         return settings with
         {
@@ -83,6 +86,17 @@ public sealed record DatabaseTarget
             return (bracketed ? name[1..^1] : name, parsed);
         }
         return (host, port);
+    }
+
+    // The service's values under the connection string's own, in Npgsql's form (the ';' marks that form even for one key).
+    private static string Merge(string weaker, string stronger)
+    {
+        var merged = new DbConnectionStringBuilder();
+        foreach (var (key, value) in ConnectionStringParser.Parse(weaker).Concat(ConnectionStringParser.Parse(stronger)))
+        {
+            merged[key] = value;
+        }
+        return merged.ConnectionString + ";";
     }
 
     // libpq's keyword form, every value quoted (\ and ' escaped), which ConnectionStringParser reads.

@@ -1,3 +1,4 @@
+using North.Core.Fleet;
 using System.Management.Automation;
 using North.Core.Planning;
 
@@ -21,12 +22,17 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Get, "NorthVersion")]
 [OutputType(typeof(VersionInfo))]
-public sealed class GetNorthVersionCommand : NorthDatabaseCmdlet
+public sealed class GetNorthVersionCommand : NorthFleetCmdlet
 {
+    private protected override bool ChangesDatabases => false;
+
     private protected override void End()
     {
-        var migrator = CreateMigrator(LoadSettings());
-        var state = Run((_, cancel) => migrator.ReadStateAsync(cancel: cancel));
-        WriteObject(state.Version);
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
+        {
+            var state = await run.Migrator.ReadStateAsync(cancel: cancel).ConfigureAwait(false);
+            run.Write(state.Version);
+            return state.Version.PendingCount == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
     }
 }
