@@ -3,6 +3,7 @@ using North.Core.Connections;
 using North.Core.Fleet;
 using North.Core.Settings;
 using North.Core.Targets;
+using North.PowerShell.Binding;
 using North.PowerShell.Hosting;
 
 namespace North.PowerShell.Cmdlets;
@@ -31,7 +32,7 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
     /// </summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string[]? ConnectionString { get; set; }
+    public ConnectionStringValue[]? ConnectionString { get; set; }
 
     /// <summary>
     /// Service names of libpq's pg_service.conf (PGSERVICEFILE or ~/.pg_service.conf, then
@@ -103,11 +104,6 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
 
     private protected sealed override void Process()
     {
-        // A piped connection string is bound per record, after BeginProcessing masked the bound ones.
-        if (MyInvocation.BoundParameters.TryGetValue(nameof(ConnectionString), out var given) && given is string[] texts)
-        {
-            MyInvocation.BoundParameters[nameof(ConnectionString)] = texts.Select(ConnectionFactory.Mask).ToArray();
-        }
         var record = RecordTargets();
         foreach (var target in record)
         {
@@ -129,7 +125,7 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
     {
         var fields = WithCredential(new DatabaseTarget { Host = HostName, Port = Port, Database = Database, Username = Username });
         var targets = new List<DatabaseTarget>();
-        targets.AddRange((ConnectionString ?? []).Select(c => fields with { ConnectionString = c }));
+        targets.AddRange((ConnectionString ?? []).Select(c => fields with { ConnectionString = c.Text }));
         targets.AddRange((Service ?? []).Select(s => fields with { Service = s }));
         if (targets.Count == 0 && (HostName is not null || Port is not null || Database is not null || Username is not null))
         {
@@ -239,7 +235,7 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
             var migrator = CreateMigrator(targetSettings, connections, reporter);
             reporter.Verbose($"Connecting to {connections.Describe()}.");
             return new PreparedTarget(identity.ToString(), identity.Server, reporter, connections.Warnings,
-                new TargetRun(target, migrator, identity, reporter, Reporter, reporter.Queue), null);
+                new TargetRun(target, migrator, identity, reporter, Reporter, reporter.Queue, fleetView: true), null);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {

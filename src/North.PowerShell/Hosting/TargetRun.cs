@@ -14,9 +14,18 @@ internal sealed class TargetRun
 {
     private readonly Action<Action<Cmdlet>> _queue;
     private readonly CmdletReporter _pipeline;
+    private readonly bool _fleetView;
 
-    public TargetRun(DatabaseTarget target, Migrator migrator, TargetIdentity identity, IReporter reporter, CmdletReporter pipeline, Action<Action<Cmdlet>> queue)
+    /// <param name="target">The target as the caller named it.</param>
+    /// <param name="migrator">The target's migrator.</param>
+    /// <param name="identity">Its Server and Database.</param>
+    /// <param name="reporter">Its reports (queued and named when the call has several targets).</param>
+    /// <param name="pipeline">The call's queue to the pipeline thread (ShouldProcess goes there).</param>
+    /// <param name="queue">Where its objects go, in its order.</param>
+    /// <param name="fleetView">Objects get the <c>North.Fleet.</c> type name first, whose views group or show the database.</param>
+    public TargetRun(DatabaseTarget target, Migrator migrator, TargetIdentity identity, IReporter reporter, CmdletReporter pipeline, Action<Action<Cmdlet>> queue, bool fleetView = false)
     {
+        _fleetView = fleetView;
         Target = target;
         Migrator = migrator;
         Identity = identity;
@@ -37,7 +46,13 @@ internal sealed class TargetRun
     /// <summary>Writes <paramref name="item"/> to the pipeline, with this target's Server and Database.</summary>
     public void Write(object item)
     {
-        var stamped = Identity.Stamp(item);
+        object stamped = Identity.Stamp(item);
+        if (_fleetView && !ReferenceEquals(stamped, item))
+        {
+            var wrapped = new PSObject(stamped);
+            wrapped.TypeNames.Insert(0, "North.Fleet." + stamped.GetType().Name);
+            stamped = wrapped;
+        }
         _queue(c => c.WriteObject(stamped));
     }
 
