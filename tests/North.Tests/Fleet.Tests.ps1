@@ -145,7 +145,8 @@ Describe 'One call on 24 databases' {
         $env:PGPASSWORD = $Server['password']
         try { $rows = @(Import-Csv $csv | Get-NorthVersion -Path $Repo) }
         finally { Remove-Item Env:PGPASSWORD }
-        $rows.Database | Should -Be @($Dbs[0..2].Name)
+        # Objects come as targets end (as ForEach-Object -Parallel): each target's together.
+        ($rows.Database | Sort-Object) | Should -Be @($Dbs[0..2].Name)
         $rows.CurrentVersion.Text | Should -Be @('1.2', '1.2', '1.2')
     }
 
@@ -317,7 +318,7 @@ Describe 'Two servers, and a server with max_connections = 50' {
         $dbs = New-Fleet 'north_fleet200' 200 -On $Cluster
         # 30 other sessions hold most of the 50 slots for a few seconds, so North meets 53300 and waits.
         $env:PGHOST = $Cluster.Values['host']; $env:PGPORT = $Cluster.Values['port']; $env:PGUSER = $Cluster.Values['username']; $env:PGPASSWORD = $Cluster.Values['password']
-        try { $holders = 1..30 | ForEach-Object { Start-Process psql -ArgumentList '-X', '-q', '-d', 'postgres', '-c', 'SELECT pg_sleep(6)' -PassThru -RedirectStandardOutput ([IO.Path]::GetTempFileName()) } }
+        try { $holders = 1..30 | ForEach-Object { Start-Process psql -ArgumentList '-X -q -d postgres -c "SELECT pg_sleep(6)"' -PassThru -RedirectStandardOutput (Join-Path $TestDrive "holder$_.out") } }
         finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD }
         try {
             Start-Sleep -Milliseconds 1500
@@ -356,6 +357,7 @@ Describe 'The module in several runspaces at once' {
 }
 `$jobs = `$targets | ForEach-Object { Start-ThreadJob -ArgumentList `$manifest, `$repo, `$_ { param(`$m, `$r, `$c) Import-Module `$m; Get-NorthVersion -Path `$r -ConnectionString `$c } }
 `$threaded = `$jobs | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop
+Import-Module `$manifest
 `$fleet = `$targets | ForEach-Object -ThrottleLimit 2 -Parallel { Import-Module `$using:manifest; `$_ } | Get-NorthVersion -Path `$repo
 '{0}|{1}|{2}' -f (@(`$parallel).Where({ `$_.CurrentVersion.Text -eq '1.2' }).Count), (@(`$threaded).Where({ `$_.CurrentVersion.Text -eq '1.2' }).Count), @(`$fleet).Count
 "@

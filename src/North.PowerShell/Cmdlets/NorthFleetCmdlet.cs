@@ -205,7 +205,7 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
             throw new PipelineStoppedException();
         }
         WriteProgress(new ProgressRecord(FleetProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
-        WriteInformation(new InformationRecord(summary, "North"), ["North", "NorthSummary"]);
+        WriteInformation(summary, ["North", "NorthSummary"]);
         if (firstFailure is not null)
         {
             ThrowTerminatingError(firstFailure);
