@@ -31,6 +31,12 @@ namespace North.PowerShell.Cmdlets;
 /// <code>Get-NorthPlan -Path ./sql -Database app | Where-Object Version -eq '1.1' | Invoke-NorthMigration -Path ./sql -Database app</code>
 /// <para>Applies the steps of version 1.1 only, when they come first in the plan.</para>
 /// </example>
+/// <example>
+/// <code>Import-Csv ./tenants.csv | Invoke-NorthMigration -Path ./sql -CanaryCount 1 -ThrottleLimit 8 -ErrorVariable failed</code>
+/// <para>Migrates every tenant database of the CSV: the first alone, then eight at a time (one per
+/// server unless -ServerThrottleLimit says more); a failed database is an error naming it, the
+/// others go on, and $failed lists the failures.</para>
+/// </example>
 /// <seealso cref="GetNorthPlanCommand"/>
 /// <seealso cref="GetNorthStatusCommand"/>
 /// <seealso href="about_North">about_North</seealso>
