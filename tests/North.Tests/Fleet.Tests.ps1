@@ -32,7 +32,9 @@ ALTER TABLE public.tenant ADD COLUMN name text;
             $name = '{0}_{1:00}{2}' -f $Prefix, $i, $(if ($i -lt $Suffixes.Count) { $Suffixes[$i] } else { '' })
             [pscustomobject]@{ Name = $name; ConnectionString = (New-ConnectionString $name $On) }
         }
-        $sql = ($dbs | ForEach-Object { "CREATE DATABASE $($_.Name);" }) -join "`n"
+        # FILE_COPY (15+): no WAL for each copy of the template, much faster for 200 small databases.
+        $strategy = if ([int](Invoke-ServerSql -Sql 'SHOW server_version_num' -On $On) -ge 150000) { ' STRATEGY FILE_COPY' } else { '' }
+        $sql = ($dbs | ForEach-Object { "CREATE DATABASE $($_.Name)$strategy;" }) -join "`n"
         Invoke-ServerSql -Sql $sql -On $On | Out-Null
         , $dbs
     }
