@@ -204,6 +204,17 @@ Describe 'Failure policy' {
         $s.Skipped | Should -BeGreaterOrEqual 4
     }
 
+    It '$ErrorActionPreference = ''Stop'' stops like -ErrorAction Stop' {
+        $ErrorActionPreference = 'Stop'
+        $targets = @((New-ConnectionString 'north_fleetstop_missing'), $Stop[1].ConnectionString)
+        $thrown = $null
+        try { $targets | Get-NorthVersion -Path $Repo -ThrottleLimit 1 -InformationVariable info | Out-Null }
+        catch { $thrown = $_ }
+        "$($thrown.TargetObject)" | Should -BeLike '*/north_fleetstop_missing'
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'NorthConnectionFailed*'
+        (($info | Where-Object { 'NorthSummary' -in $_.Tags }).MessageData).Skipped | Should -Be 1
+    }
+
     It 'a failing canary: no other database is touched' {
         $errors = @()
         $null = $Canary.ConnectionString | Invoke-NorthMigration -Path $Repo -CanaryCount 1 -ThrottleLimit 4 -ServerThrottleLimit 4 -ErrorVariable errors -ErrorAction SilentlyContinue -InformationVariable info

@@ -245,10 +245,13 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
         }
     }
 
-    private bool ErrorActionIsStop() =>
-        MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var action)
-            ? action is ActionPreference.Stop
-            : GetVariableValue("ErrorActionPreference") is ActionPreference.Stop;
+    // -ErrorAction Stop, or $ErrorActionPreference = 'Stop' (set as text or as the enum): a WriteError
+    // would then throw mid-run, so failures are held and the first thrown once the running targets end.
+    private bool ErrorActionIsStop()
+    {
+        var value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out var action) ? action : GetVariableValue("ErrorActionPreference");
+        return LanguagePrimitives.TryConvertTo<ActionPreference>(value, out var preference) && preference == ActionPreference.Stop;
+    }
 
     /// <summary>A target ready to run (or the error that keeps it from running).</summary>
     private sealed record PreparedTarget(string Name, string Server, TargetReporter Reporter, IReadOnlyList<string> Warnings, TargetRun? Run, Exception? Error);
