@@ -34,13 +34,18 @@ $names = 0..($Count - 1) | ForEach-Object { '{0}_{1:000}' -f $prefix, $_ }
 $targets = $names | ForEach-Object { ($ServerConnectionString -replace '(?i)(^|;)\s*Database\s*=[^;]*', '') + ";Database=$_" }
 
 # The databases are made and dropped with psql, in one session per batch.
-function Invoke-ServerSql([string[]] $Statements) {
-    foreach ($statement in $Statements) {
-        $psql = [System.Data.Common.DbConnectionStringBuilder]::new(); $psql.ConnectionString = $ServerConnectionString
-        $env:PGPASSWORD = $psql['Password']
-        try { $statement | & psql -X -q -h $psql['Host'] -p $(if ($psql['Port']) { $psql['Port'] } else { 5432 }) -U $psql['Username'] -d postgres -v ON_ERROR_STOP=1 -f - | Out-Null }
-        finally { Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue }
+$server = @{}
+foreach ($pair in $ServerConnectionString -split ';') {
+    if ($pair -match '^\s*([^=]+?)\s*=\s*(.*)$') { $server[$Matches[1].ToLowerInvariant()] = $Matches[2] }
+}
+function Invoke-ServerSql([string] $Sql) {
+    $env:PGPASSWORD = $server['password']
+    try {
+        $port = if ($server['port']) { $server['port'] } else { '5432' }
+        $Sql | & psql -X -q -h $server['host'] -p $port -U $server['username'] -d postgres -v ON_ERROR_STOP=1 -f - | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw 'psql failed' }
     }
+    finally { Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue }
 }
 function New-Databases { Invoke-ServerSql (($names | ForEach-Object { "CREATE DATABASE $_;" }) -join "`n") }
 function Remove-Databases { Invoke-ServerSql (($names | ForEach-Object { "DROP DATABASE IF EXISTS $_ WITH (FORCE);" }) -join "`n") }
@@ -70,7 +75,7 @@ try {
         [pscustomobject]@{ Figure = "No-op Invoke-NorthMigration, $Count (warm)"; Serial = $noopSerial; Parallel = $noopParallel }
     )
     foreach ($row in $rows) { $row | Add-Member Ratio ([math]::Round($row.Parallel / $row.Serial, 2)) }
-    $rows | Format-Table Figure, @{ n = 'Serial s (-ThrottleLimit 1)'; e = 'Serial' }, @{ n = 'Parallel s (8)'; e = 'Parallel' }, Ratio -AutoSize | Out-Host
+    $rows | Format-Table Figure, @{ n = 'Serial s (-ThrottleLimit 1)'; e = 'Serial' }, @{ n = 'Parallel s (8)'; e = 'Parallel' }, Ratio -AutoSize | Out-String -Width 160 | Write-Host
     [pscustomobject]@{
         'Parallel status of 100 databases'  = "$versionParallel s (target < 2 s): $(if ($versionParallel -lt 2) { 'met' } else { 'not met' })"
         'Parallel / serial, status'         = "$($rows[1].Ratio) (target <= 0.6): $(if ($rows[1].Ratio -le 0.6) { 'met' } else { 'not met' })"
