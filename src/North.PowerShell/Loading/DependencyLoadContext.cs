@@ -10,9 +10,11 @@ namespace North.PowerShell.Loading;
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
-    private static readonly Dictionary<string, Version?> FrameworkAssemblies = ReadFrameworkAssemblies();
-
     private readonly string _folder;
+
+    // The runtime's own list, by file name (the runtime finds them by that name too); an entry's
+    // version is read only when one of ours has that name, not for every assembly at import.
+    private readonly Dictionary<string, string> _frameworkFiles = ReadFrameworkFiles();
 
     public DependencyLoadContext(string folder)
         : base("North", isCollectible: false)
@@ -29,8 +31,7 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
             return null;
         }
         if (name.Name is not null
-            && FrameworkAssemblies.TryGetValue(name.Name, out var shipped)
-            && shipped is not null
+            && FrameworkVersion(name.Name) is { } shipped
             && (name.Version is null || shipped >= name.Version))
         {
             // The framework PowerShell runs on ships this assembly at a sufficient version
@@ -43,27 +44,34 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) => IntPtr.Zero;
 
-    private static Dictionary<string, Version?> ReadFrameworkAssemblies()
+    private Version? FrameworkVersion(string name)
     {
-        var result = new Dictionary<string, Version?>(StringComparer.OrdinalIgnoreCase);
+        if (!_frameworkFiles.TryGetValue(name, out var file))
+        {
+            return null;
+        }
+        try
+        {
+            var assemblyName = AssemblyName.GetAssemblyName(file);
+            return string.Equals(assemblyName.Name, name, StringComparison.OrdinalIgnoreCase) ? assemblyName.Version : null;
+        }
+        catch (Exception e) when (e is BadImageFormatException or IOException)
+        {
+            // Native or reference-only files on the list: not assemblies we could defer to.
+            return null;
+        }
+    }
+
+    private static Dictionary<string, string> ReadFrameworkFiles()
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is not string list)
         {
             return result;
         }
         foreach (var file in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            try
-            {
-                var assemblyName = AssemblyName.GetAssemblyName(file);
-                if (assemblyName.Name is not null)
-                {
-                    result[assemblyName.Name] = assemblyName.Version;
-                }
-            }
-            catch (BadImageFormatException)
-            {
-                // Native or reference-only files on the list: not assemblies we could defer to.
-            }
+            result.TryAdd(Path.GetFileNameWithoutExtension(file), file);
         }
         return result;
     }
