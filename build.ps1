@@ -91,7 +91,7 @@ function Invoke-Build {
 }
 
 function Invoke-ReadyToRun([string] $Folder) {
-    # Adds ReadyToRun code to the module's own and shipped assemblies (IL stays inside): a fresh
+    # ReadyToRun images of North.Core and the shipped assemblies (IL stays inside): a fresh
     # process runs it instead of compiling thousands of methods with the JIT first (see
     # bench/process). crossgen2 and the runtime pack come from NuGet, picked by the SDK for
     # build/ReadyToRun; images are kept by the SHA-256 of their input, so an unchanged assembly
@@ -119,9 +119,13 @@ function Invoke-ReadyToRun([string] $Folder) {
     New-Item -ItemType Directory -Force -Path $cache | Out-Null
 
     $dependencies = Join-Path $Folder 'Dependencies'
-    # System.* assemblies that ship are used only where the framework is older (see
-    # src/North.PowerShell/Loading): never on the runtime these images are for.
-    $inputs = @(Get-ChildItem $dependencies -Filter '*.dll' | Where-Object Name -NotLike 'System.*') + @(Get-Item (Join-Path $Folder 'North.PowerShell.dll'))
+    # An image made for one platform does not even load on another: the images go beside the
+    # portable IL, in a folder that North's load context uses only on this runtime and platform
+    # (src/North.PowerShell/Loading). North.PowerShell.dll, which PowerShell itself loads, stays IL.
+    # System.* assemblies that ship are used only where the framework is older: never on this one.
+    $native = Join-Path $dependencies "$($framework.Name)-$rid"
+    New-Item -ItemType Directory -Force -Path $native | Out-Null
+    $inputs = @(Get-ChildItem $dependencies -Filter '*.dll' | Where-Object Name -NotLike 'System.*')
     $compiled = 0
     foreach ($assembly in $inputs) {
         $hash = (Get-FileHash $assembly.FullName -Algorithm SHA256).Hash
@@ -136,9 +140,9 @@ function Invoke-ReadyToRun([string] $Folder) {
             Move-Item "$image.partial" $image -Force
             $compiled++
         }
-        Copy-Item $image $assembly.FullName -Force
+        Copy-Item $image (Join-Path $native $assembly.Name)
     }
-    Write-Host "ReadyToRun ($rid, $(Split-Path $crossgenPack -Leaf)): $($inputs.Count) assemblies, $compiled compiled, $($inputs.Count - $compiled) from out/readytorun"
+    Write-Host "ReadyToRun ($($framework.Name)-$rid, crossgen2 $(Split-Path $crossgenPack -Leaf)): $($inputs.Count) assemblies in Dependencies/$(Split-Path $native -Leaf), $compiled compiled, $($inputs.Count - $compiled) from out/readytorun"
 }
 
 function Get-PostgresCache {

@@ -6,11 +6,17 @@ namespace North.PowerShell.Loading;
 /// <summary>
 /// The load context for North.Core and everything it needs (Npgsql first of all), read from the
 /// module's <c>Dependencies/</c> folder. Another module's Npgsql, loaded in the default context,
-/// is never used by North, and ours never leaks to it.
+/// is never used by North, and ours never leaks to it. Where build.ps1 left ReadyToRun images for
+/// this runtime and platform (<c>Dependencies/net10.0-linux-x64/</c>: the same assemblies with
+/// native code added), those load instead: an image made for another platform would not load at
+/// all, so the portable IL in <c>Dependencies/</c> serves every other runtime and platform.
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
     private readonly string _folder;
+
+    // e.g. net10.0-linux-x64: build.ps1's name for the images this runtime can use.
+    private readonly string _nativeFolder;
 
     // The runtime's own list, by file name (the runtime finds them by that name too); an entry's
     // version is read only when one of ours has that name, not for every assembly at import.
@@ -20,6 +26,7 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
         : base("North", isCollectible: false)
     {
         _folder = folder;
+        _nativeFolder = Path.Combine(folder, $"net{Environment.Version.Major}.0-{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}");
     }
 
     protected override Assembly? Load(AssemblyName name)
@@ -39,7 +46,8 @@ internal sealed class DependencyLoadContext : AssemblyLoadContext
             // second copy of a framework assembly would make its types mismatch.
             return null;
         }
-        return LoadFromAssemblyPath(path);
+        var image = Path.Combine(_nativeFolder, name.Name + ".dll");
+        return LoadFromAssemblyPath(File.Exists(image) ? image : path);
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) => IntPtr.Zero;
