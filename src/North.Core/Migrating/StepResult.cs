@@ -20,7 +20,14 @@ public sealed record StepResult(
     TimeSpan Duration,
     long RowsAffected,
     int Iterations,
-    string? Path);
+    string? Path)
+{
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
+}
 
 /// <summary>Choices for a run.</summary>
 public sealed record MigrateOptions

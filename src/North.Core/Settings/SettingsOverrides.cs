@@ -34,6 +34,7 @@ public sealed record SettingsOverrides
     public TimeSpan? LockTimeout { get; init; }
     public TimeSpan? DdlLockTimeout { get; init; }
     public TimeSpan? DdlStatementTimeout { get; init; }
+    public int? ServerThrottleLimit { get; init; }
     public string? ConnectionString { get; init; }
     public string? Host { get; init; }
     public int? Port { get; init; }
