@@ -42,6 +42,51 @@ Describe 'The built module' {
     }
 }
 
+Describe 'ReadyToRun images' {
+    BeforeAll {
+        # A repository of one file: the cmdlet below reads it with North.Core, no server needed.
+        $script:Repo = Join-Path $TestDrive 'r2r-repo'
+        New-Item -ItemType Directory -Force -Path (Join-Path $Repo '1.0') | Out-Null
+        Set-Content (Join-Path $Repo '1.0/1.0-a-1-ddl.sql') 'BEGIN; CREATE TABLE t (id int); COMMIT;'
+        # The same module without its images: what a runtime or platform they were not made for gets.
+        $script:Plain = Join-Path $TestDrive 'plain/North'
+        Copy-Item (Split-Path $Manifest) $Plain -Recurse
+        $script:Images = @(Get-ChildItem (Join-Path $Plain 'Dependencies') -Directory)
+        $Images | Remove-Item -Recurse -Force
+        $script:Probe = "Import-Module `$env:NORTH_R2R_MANIFEST; `$null = Test-NorthRepository -Path `$env:NORTH_R2R_REPO; " +
+            "([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'North.Core' }).Location"
+        function Invoke-Probe([string] $ModuleManifest) {
+            # The runtime lists every method its JIT compiles (a release runtime's own switch), in a
+            # pwsh started directly so that no other process writes the list.
+            $list = Join-Path $TestDrive "jit-$([guid]::NewGuid()).txt"
+            $env:NORTH_R2R_MANIFEST = $ModuleManifest
+            $env:NORTH_R2R_REPO = $Repo
+            $env:DOTNET_JitStdOutFile = $list
+            $env:DOTNET_JitDisasmSummary = '1'
+            try { $output = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $Probe 2>&1 | Out-String }
+            finally { Remove-Item Env:NORTH_R2R_MANIFEST, Env:NORTH_R2R_REPO, Env:DOTNET_JitStdOutFile, Env:DOTNET_JitDisasmSummary }
+            # The probe's last line, not its exit code: with the JIT's list switched on, the runtime
+            # has been seen to crash while shutting down (exit 139), after the probe had finished.
+            $core = $output -split "`n" | Where-Object { $_ -match 'North\.Core\.dll' } | Select-Object -Last 1
+            $core | Should -Not -BeNullOrEmpty -Because $output
+            [pscustomobject]@{
+                Core = $core.Trim()
+                CoreMethods = @(Get-Content $list | Where-Object { $_ -match 'JIT compiled North\.Core\.' }).Count
+            }
+        }
+    }
+
+    It 'loads North.Core from the images made for this runtime, whose methods the JIT then leaves alone' {
+        $Images.Name | Should -Contain ("net{0}.0-{1}" -f [Environment]::Version.Major, [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier)
+        $native = Invoke-Probe $Manifest
+        $il = Invoke-Probe (Join-Path $Plain 'North.psd1')
+        Split-Path (Split-Path $native.Core) -Leaf | Should -Be $Images[0].Name
+        Split-Path (Split-Path $il.Core) -Leaf | Should -Be 'Dependencies'
+        $il.CoreMethods | Should -BeGreaterThan 50
+        $native.CoreMethods | Should -BeLessThan ($il.CoreMethods / 4) -Because "the JIT compiled $($native.CoreMethods) North.Core methods with the images, $($il.CoreMethods) without"
+    }
+}
+
 Describe 'Dependency isolation' {
     BeforeAll {
         # Another DBA module built against Npgsql 8, loaded first into the default context.
