@@ -20,7 +20,11 @@ public sealed record StepResult(
     TimeSpan Duration,
     long RowsAffected,
     int Iterations,
-    string? Path);
+    string? Path)
+{
+    /// <summary>Executions the step took: 1, plus one per retry after a lock timeout or deadlock (a file run again whole, or one of its statements).</summary>
+    public int Attempts { get; init; } = 1;
+}
 
 /// <summary>Choices for a run.</summary>
 public sealed record MigrateOptions
