@@ -75,8 +75,10 @@ public sealed partial class ScriptExecutor
             {
                 var (retry, why) = WholeFileRetry(run);
                 var policy = options.LockRetries;
-                if (!retry || policy is null || attempts.File >= policy.MaxAttempts)
-                    throw GiveUp(e, run, why ?? $"gave up after {attempts.Total} attempt(s) (LockRetries {policy?.Retries ?? 0})");
+                if (!retry)
+                    throw GiveUp(e, run, why!);
+                if (policy is null || attempts.File >= policy.MaxAttempts)
+                    throw GiveUp(e, run, $"gave up after {attempts.Total} attempt(s) (LockRetries {policy?.Retries ?? 0})");
                 var delay = policy.DelayBefore(attempts.File + 1, Random.Shared.NextDouble());
                 _reporter.Verbose($"{e.File}:{e.Line}:{e.Column}: {e.SqlState} {e.ServerMessage}: {why}; attempt {attempts.File + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
                 await Task.Delay(delay, cancel);
@@ -408,20 +410,22 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>
-    /// Asks the server whether the failed statement ran alone: outside a transaction block the probe's
-    /// transaction is its own (now() is its statement's time); in an aborted block it fails (25P02).
+    /// Asks the server whether the failed statement ran alone, outside any transaction block: only there
+    /// does SAVEPOINT fail with 25P01 (no transaction block); in an aborted block it fails with 25P02.
     /// </summary>
     private async Task<bool> RanAloneAsync(CancellationToken cancel)
     {
         try
         {
-            await using var probe = new NpgsqlCommand("SELECT pg_catalog.now() = pg_catalog.statement_timestamp()", _connection);
-            return await probe.ExecuteScalarAsync(cancel) is true;
+            await RawAsync("SAVEPOINT north_probe", cancel);
         }
-        catch (PostgresException)
+        catch (PostgresException e)
         {
-            return false;
+            return e.SqlState == PostgresErrorCodes.NoActiveSqlTransaction;
         }
+        // An open block (never after an error, but the server said so): leave it as it was.
+        await RawAsync("RELEASE SAVEPOINT north_probe", cancel);
+        return false;
     }
 
     /// <summary>
