@@ -294,3 +294,55 @@ Describe 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS after a failed build le
         Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM pg_class WHERE relname LIKE 'u_x%'" | Should -Be 1
     }
 }
+
+Describe 'CREATE INDEX CONCURRENTLY on 200,000 rows while four other North processes wait on the run lock' {
+    BeforeAll {
+        $script:Db = New-TestDatabase
+        $script:Repo = New-LockRepository 'big-cic' @{ '1.0-1-big-ddl.sql' = "SELECT pg_sleep(1);`nCREATE INDEX CONCURRENTLY big_x ON big (x);" } `
+            -Schema 'CREATE TABLE big (id int, x int); INSERT INTO big SELECT g, g % 1000 FROM generate_series(1, 200000) g;'
+        Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -TargetVersion 0.1 -ErrorAction Stop | Out-Null
+        # Each child imports the module, waits for the go file, runs, and writes what it did as JSON.
+        # The run lock is a polled try-lock on its own idle session: the waiters hold no snapshot the build would wait for.
+        $child = Join-Path $TestDrive 'Invoke-Child.ps1'
+        Set-Content $child @'
+param([string] $Manifest, [string] $Path, [string] $Out, [string] $Go)
+$ErrorActionPreference = 'Stop'
+Import-Module $Manifest
+Set-Content -LiteralPath "$Out.ready" -Value 'ready'
+while (-not (Test-Path -LiteralPath $Go)) { Start-Sleep -Milliseconds 20 }
+$records = @(Invoke-NorthMigration -Path $Path -ConnectionString $env:NORTH_PESTER_CONNECTION -LockTimeout 00:02:00 -Verbose 4>&1)
+[pscustomobject]@{
+    Applied = @($records | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | ForEach-Object Name)
+    Waited  = [bool]($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Waiting for the migration lock*' })
+} | ConvertTo-Json | Set-Content -LiteralPath $Out
+'@
+        $env:NORTH_PESTER_CONNECTION = $Db.ConnectionString
+        $go = Join-Path $TestDrive 'go'
+        $script:Outs = 1..5 | ForEach-Object { Join-Path $TestDrive "child-$_.json" }
+        $script:Children = @(foreach ($out in $Outs) {
+                Start-Process -FilePath dotnet -ArgumentList 'pwsh', '-NoProfile', '-NonInteractive', '-File', $child, '-Manifest', (Get-TestModuleManifest), '-Path', $Repo, '-Out', $out, '-Go', $go `
+                    -WorkingDirectory (Get-TestRepositoryRoot) -RedirectStandardOutput "$out.stdout" -RedirectStandardError "$out.stderr" -PassThru
+            })
+        $deadline = [DateTime]::UtcNow.AddSeconds(180)
+        while (@($Outs | Where-Object { Test-Path "$_.ready" }).Count -lt 5) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw 'The five children did not import the module in time.' }
+            Start-Sleep -Milliseconds 100
+        }
+        Set-Content $go 'go'
+        $Children | Wait-Process -Timeout 180
+    }
+    AfterAll {
+        $Children | Where-Object { -not $_.HasExited } | ForEach-Object { Stop-Process -Id $_.Id -Force }
+        Remove-Item Env:NORTH_PESTER_CONNECTION -ErrorAction SilentlyContinue
+        Remove-TestDatabase $Db
+    }
+
+    It 'completes: one process applies it, four waited, the index is valid, and one history row' {
+        $Children | ForEach-Object { $_.ExitCode | Should -Be 0 -Because (Get-Content -Raw "$($Outs[[array]::IndexOf($Children, $_)]).stderr") }
+        $reports = @($Outs | ForEach-Object { Get-Content -Raw $_ | ConvertFrom-Json })
+        @($reports | Where-Object { @($_.Applied) -contains '1.0-1-big-ddl.sql' }).Count | Should -Be 1
+        @($reports | Where-Object Waited).Count | Should -BeGreaterOrEqual 4
+        Invoke-TestSql -Database $Db.Name -Sql "SELECT indisvalid AND indisready FROM pg_index WHERE indexrelid = 'big_x'::regclass" | Should -Be 't'
+        Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM north_migrations WHERE name = '1.0-1-big-ddl.sql'" | Should -Be 1
+    }
+}
