@@ -568,8 +568,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         ReadableFolders = _readable ??= new ReadableFolders(_settings.MigrationsRoot, _settings.AllowedFolders),
         MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
         BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
-        // Zero: the server's own lock_timeout (North sets none).
-        LockTimeout = _settings.DdlLockTimeout > TimeSpan.Zero ? _settings.DdlLockTimeout : null,
+        LockTimeout = _settings.FileLockTimeout,
         StatementTimeout = _settings.DdlStatementTimeout,
         LockRetries = new Contention.LockRetryPolicy(_settings.LockRetries, _settings.LockRetryMaxDelay),
         RebuildInvalidIndexes = _settings.RebuildInvalidIndexes,
