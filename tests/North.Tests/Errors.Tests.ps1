@@ -14,12 +14,6 @@ BeforeAll {
         throw 'The command did not fail.'
     }
 
-    function Get-RunLockKey {
-        # North's run lock key for the default history table (AdvisoryLock.KeyFor): the first
-        # 8 bytes of SHA-256 of 'north:' + the table's resolved name (quoted, schema-qualified), little-endian.
-        $bytes = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes('north:"public"."north_migrations"'))
-        [BitConverter]::ToInt64($bytes, 0)
-    }
 }
 AfterAll {
     Remove-TestDatabase $Database
@@ -74,7 +68,7 @@ Describe 'Error records' {
     }
 
     It 'a run lock held by another session: NorthLockTimeout, ResourceBusy, the database as target, how to end the holder' {
-        $key = Get-RunLockKey
+        $key = Get-NorthRunLockKey
         $start = [System.Diagnostics.ProcessStartInfo]::new('psql')
         foreach ($a in '-X', '-q', '-h', $Server['host'], '-p', $Server['port'], '-U', $Server['username'], '-d', $Database.Name,
             '-c', "SELECT pg_advisory_lock($key)", '-c', 'SELECT pg_sleep(60)') { $start.ArgumentList.Add($a) }

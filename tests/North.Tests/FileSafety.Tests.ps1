@@ -5,17 +5,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
 
-    function New-Repository([string] $Name, [hashtable] $Files = @{}) {
-        $root = Join-Path $TestDrive $Name
-        New-Item -ItemType Directory -Path "$root/schemas", "$root/0.1", "$root/1.0" | Out-Null
-        Set-Content "$root/schemas/schema_0.1.sql" 'CREATE TABLE base (id int);'
-        Set-Content "$root/0.1/0.1-0-base-ddl.sql" 'SELECT 1;'
-        foreach ($file in $Files.Keys) { Set-Content "$root/1.0/$file" $Files[$file] }
-        (Resolve-Path $root).Path
-    }
-    function Get-Failure([scriptblock] $Command) {
-        try { & $Command; throw 'expected the command to fail' } catch { $_ }
-    }
     function Invoke-Bounded([string] $Script, [hashtable] $Arguments, [int] $Seconds = 60) {
         # Runs a command in a runspace of its own and gives up after $Seconds: a hang fails the test, never the suite.
         $ps = [powershell]::Create()
@@ -37,7 +26,7 @@ BeforeAll {
 
 Describe 'A FIFO named like a migration' {
     BeforeAll {
-        $script:Repo = New-Repository 'fifo' @{ '1.0-1-fine-ddl.sql' = 'CREATE TABLE fine (id int);' }
+        $script:Repo = New-TestRepository 'fifo' @{ '1.0-1-fine-ddl.sql' = 'CREATE TABLE fine (id int);' }
         & mkfifo "$Repo/1.0/1.0-2-pipe-ddl.sql"
         $LASTEXITCODE | Should -Be 0
     }
@@ -64,7 +53,7 @@ Describe 'A FIFO named like a migration' {
 
 Describe 'A NUL byte' {
     BeforeAll {
-        $script:Repo = New-Repository 'nul'
+        $script:Repo = New-TestRepository 'nul'
         [System.IO.File]::WriteAllBytes("$Repo/1.0/1.0-1-nul-ddl.sql", [System.Text.Encoding]::UTF8.GetBytes("CREATE TABLE before_nul (id int);`nSELECT 'a`0b';`n"))
     }
 
@@ -78,7 +67,7 @@ Describe 'A NUL byte' {
     It 'stops a run with file:line:column before anything of the file is sent' {
         $db = New-TestDatabase
         try {
-            $e = Get-Failure { Invoke-NorthMigration -Path $Repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e = Get-CommandFailure { Invoke-NorthMigration -Path $Repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.FullyQualifiedErrorId | Should -BeLike 'NorthNulByte,*'
             $e.Exception.Message | Should -BeLike "*1.0-1-nul-ddl.sql:2:10: NUL byte*"
             # Found when the plan is made: nothing ran, not even the initialization.
@@ -93,8 +82,8 @@ Describe 'Includes and templates stay under the migrations root' {
     AfterEach { Remove-TestDatabase $Db }
 
     It '\ir ../../../etc/passwd is refused with a clear error, and nothing of it is shown' {
-        $repo = New-Repository 'escape' @{ '1.0-1-include-ddl.sql' = '\ir ../../../../../../../../etc/passwd' }
-        $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }
+        $repo = New-TestRepository 'escape' @{ '1.0-1-include-ddl.sql' = '\ir ../../../../../../../../etc/passwd' }
+        $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthPathOutsideRoot,*'
         $e.Exception.Message | Should -BeLike "*1.0-1-include-ddl.sql:1:1: \ir '../../../../../../../../etc/passwd' resolves to '/etc/passwd', outside the migrations root '$repo'*"
         $e.Exception.Message | Should -Not -Match 'root:'
@@ -105,10 +94,10 @@ Describe 'Includes and templates stay under the migrations root' {
     }
 
     It 'a shared folder listed in AllowedFolders may be included' {
-        $repo = New-Repository 'shared/sql' @{ '1.0-1-include-ddl.sql' = '\ir ../../common/tables.sql' }
+        $repo = New-TestRepository 'shared/sql' @{ '1.0-1-include-ddl.sql' = '\ir ../../common/tables.sql' }
         New-Item -ItemType Directory "$TestDrive/shared/common" | Out-Null
         Set-Content "$TestDrive/shared/common/tables.sql" 'CREATE TABLE from_common (id int);'
-        (Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }).FullyQualifiedErrorId |
+        (Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }).FullyQualifiedErrorId |
             Should -BeLike 'NorthPathOutsideRoot,*'
         Set-Content "$repo/north.json" '{ "AllowedFolders": ["../common"] }'
         Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop | Out-Null
@@ -116,9 +105,9 @@ Describe 'Includes and templates stay under the migrations root' {
     }
 
     It 'a SchemaTemplate that leaves the root is refused' {
-        $repo = New-Repository 'template'
+        $repo = New-TestRepository 'template'
         $env:NORTH_SCHEMA_TEMPLATE = '../../../../../../../../etc/hostname'
-        try { $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop } }
+        try { $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop } }
         finally { Remove-Item Env:NORTH_SCHEMA_TEMPLATE }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthPathOutsideRoot,*'
         $e.Exception.Message | Should -BeLike "*'/etc/hostname', outside the migrations root*"
@@ -132,19 +121,19 @@ Describe 'Includes and templates stay under the migrations root' {
 
 Describe 'An unreadable ddl.sql file' {
     It 'gives NorthFileUnreadable naming the file, as a dml.sql file does' {
-        $repo = New-Repository 'unreadable' @{ '1.0-1-fine-ddl.sql' = 'SELECT 1;' }
+        $repo = New-TestRepository 'unreadable' @{ '1.0-1-fine-ddl.sql' = 'SELECT 1;' }
         foreach ($name in '1.0-2-gone-ddl.sql', '1.0-3-gone-dml.sql') {
             New-Item -ItemType SymbolicLink -Path "$repo/1.0/$name" -Target "$TestDrive/no-such-file.sql" | Out-Null
         }
         $db = New-TestDatabase
         try {
-            $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.FullyQualifiedErrorId | Should -BeLike 'NorthFileUnreadable,*'
             Remove-Item "$repo/1.0/1.0-3-gone-dml.sql"
-            $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.FullyQualifiedErrorId | Should -BeLike 'NorthFileUnreadable,*'
             $e.Exception.Message | Should -Match '1\.0-2-gone-ddl\.sql'
-            $e = Get-Failure { Get-NorthStatus -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e = Get-CommandFailure { Get-NorthStatus -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.FullyQualifiedErrorId | Should -BeLike 'NorthFileUnreadable,*'
         }
         finally { Remove-TestDatabase $db }
@@ -153,7 +142,7 @@ Describe 'An unreadable ddl.sql file' {
 
 Describe 'A file that ends in its own ROLLBACK' {
     It 'is applied with a warning naming its line' {
-        $repo = New-Repository 'rollback' @{ '1.0-1-undone-ddl.sql' = "BEGIN;`nCREATE TABLE undone (id int);`nROLLBACK;" }
+        $repo = New-TestRepository 'rollback' @{ '1.0-1-undone-ddl.sql' = "BEGIN;`nCREATE TABLE undone (id int);`nROLLBACK;" }
         $db = New-TestDatabase
         try {
             $warnings = [System.Collections.Generic.List[object]]::new()

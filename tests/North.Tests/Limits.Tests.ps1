@@ -12,9 +12,6 @@ BeforeAll {
         Set-Content "$root/1.0/1.0-1-loop-dml.sql" "SELECT 1;`n--meta-psql:do-until-0`n$Block`n--meta-psql:done"
         (Resolve-Path $root).Path
     }
-    function Get-Failure([scriptblock] $Command) {
-        try { & $Command; throw 'expected the command to fail' } catch { $_ }
-    }
 }
 
 Describe 'A do-until-0 block that never converges' {
@@ -27,7 +24,7 @@ Describe 'A do-until-0 block that never converges' {
     It 'stops at DoUntilZeroMaxIterations from north.json, naming the file and line, and is not recorded' {
         $repo = New-Repository 'cap' 'UPDATE counter SET n = n + 1;'
         Set-Content "$repo/north.json" '{ "DoUntilZeroMaxIterations": 25 }'
-        $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }
+        $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthDoUntilZeroIterationLimit,*'
         $e.TargetObject | Should -Be "$repo/1.0/1.0-1-loop-dml.sql"
         $e.Exception.Message | Should -BeLike "$repo/1.0/1.0-1-loop-dml.sql:2:1: do-until-0 block still changed rows after 25 iteration(s)*"
@@ -42,7 +39,7 @@ Describe 'A do-until-0 block that never converges' {
         $repo = New-Repository 'time' 'UPDATE counter SET n = n + 1 WHERE pg_sleep(0.3) IS NOT NULL;'
         $env:NORTH_DO_UNTIL_ZERO_TIME_LIMIT = '2s'
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
-        $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }
+        $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -ErrorAction Stop }
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthDoUntilZeroTimeLimit,*'
         $e.CategoryInfo.Category | Should -Be 'OperationTimeout'

@@ -108,12 +108,6 @@ INSERT INTO pause VALUES (0);
         (Resolve-Path $root).Path
     }
 
-    function Get-LockKey([string] $HistoryTable = '"public"."north_migrations"') {
-        # AdvisoryLock.KeyFor: the first 8 bytes (little-endian) of SHA-256 of 'north:' + the table's
-        # resolved name, quoted and schema-qualified (the same for every spelling).
-        $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("north:$HistoryTable"))
-        [BitConverter]::ToInt64($hash, 0)
-    }
 }
 
 Describe 'Invoke-NorthMigration on septentrion''s example, from an empty database to 1.3' {
@@ -422,7 +416,7 @@ Describe 'The run lock' {
     }
 
     It 'times out with -LockTimeout while psql holds it, naming the holder''s pid' {
-        $key = Get-LockKey
+        $key = Get-NorthRunLockKey
         $sql = Join-Path $TestDrive 'hold-lock.sql'
         Set-Content $sql "SELECT pg_advisory_lock($key);`nSELECT pg_sleep(120);"
         $server = Get-TestServer

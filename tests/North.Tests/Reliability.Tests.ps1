@@ -47,6 +47,9 @@ Describe 'A run killed with SIGKILL' {
             $run.WaitForExit()
             $kept | Should -Be 't'
 
+            $status = @(Get-NorthStatus -Path $root -ConnectionString $db.ConnectionString)
+            ($status | Where-Object Interrupted).Name | Should -Be '1.1-own-ddl.sql'
+            ($status | Format-Table | Out-String) | Should -Match '1\.1-own-ddl\.sql.*STOPPED'
             $e = Get-NorthError { Invoke-NorthMigration -Path $root -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.FullyQualifiedErrorId | Should -Be 'NorthMigrationInterrupted,North.PowerShell.Cmdlets.InvokeNorthMigrationCommand'
             $e.Exception.Message | Should -Match '1\.1/1\.1-own-ddl\.sql was started'
@@ -54,6 +57,7 @@ Describe 'A run killed with SIGKILL' {
             Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('after_it') IS NULL" | Should -Be 't'
 
             Register-NorthMigration -Path $root -ConnectionString $db.ConnectionString -Version 1.1 -Name 1.1-own-ddl.sql -Confirm:$false | Out-Null
+            @(Get-NorthStatus -Path $root -ConnectionString $db.ConnectionString | Where-Object Interrupted) | Should -BeNullOrEmpty
             $applied = @(Invoke-NorthMigration -Path $root -ConnectionString $db.ConnectionString)
             $applied.Name | Should -Be @('1.1-z-ddl.sql')
             Invoke-TestSql -Database $db.Name -Sql "SELECT count(*) FROM north_migrations WHERE name = '1.1-own-ddl.sql'" | Should -Be '1'

@@ -31,11 +31,6 @@ BeforeAll {
         try { & $Script; $null } catch { $_ }
     }
 
-    function Get-LockKey([string] $HistoryTable = '"public"."north_migrations"') {
-        # AdvisoryLock.KeyFor: the first 8 bytes (little-endian) of SHA-256 of 'north:' + the schema-qualified, quoted table name.
-        $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("north:$HistoryTable"))
-        [BitConverter]::ToInt64($hash, 0)
-    }
 }
 
 Describe 'Settings precedence: the environment above the repository''s files' {
@@ -110,7 +105,7 @@ Describe 'Duration parameters read a number as seconds' {
     It 'waits -LockTimeout 2 seconds (not 2 ticks), and accepts ''1.5s'' and a [TimeSpan]' {
         $repo = New-Repository 'locked' @{ '1.0/1.0-a-ddl.sql' = 'CREATE TABLE a (id int);' }
         $sql = Join-Path $TestDrive 'hold-lock.sql'
-        Set-Content $sql "SELECT pg_advisory_lock($(Get-LockKey));`nSELECT pg_sleep(120);"
+        Set-Content $sql "SELECT pg_advisory_lock($(Get-NorthRunLockKey));`nSELECT pg_sleep(120);"
         Set-PgEnvironment $Db.Name
         $env:PGAPPNAME = 'north-pester-duration-holder'
         try {

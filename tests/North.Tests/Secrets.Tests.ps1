@@ -9,18 +9,7 @@ BeforeAll {
     $script:Database = New-TestDatabase
     $script:Secret = 'Rp-' + [guid]::NewGuid().ToString('N').Substring(0, 16)
 
-    function New-Repository([string] $Name, [hashtable] $Files = @{}) {
-        $root = Join-Path $TestDrive $Name
-        New-Item -ItemType Directory -Path "$root/schemas", "$root/0.1", "$root/1.0" | Out-Null
-        Set-Content "$root/schemas/schema_0.1.sql" 'CREATE TABLE base (id int);'
-        Set-Content "$root/0.1/0.1-0-base-ddl.sql" 'SELECT 1;'
-        foreach ($file in $Files.Keys) { Set-Content "$root/1.0/$file" $Files[$file] }
-        (Resolve-Path $root).Path
-    }
-    function Get-Failure([scriptblock] $Command) {
-        try { & $Command; throw 'expected the command to fail' } catch { $_ }
-    }
-    $script:Empty = New-Repository 'empty'
+    $script:Empty = New-TestRepository 'empty'
     # The test server without its password, for the password-file cases.
     $script:NoPassword = "Host=$($Server['host']);Port=$($Server['port']);Username=$($Server['username']);Database=$($Database.Name)"
 }
@@ -30,20 +19,20 @@ AfterAll {
 
 Describe 'Connection errors name the user, host and port whatever the password is' {
     It 'user and password both postgres: as user "postgres"' {
-        $e = Get-Failure { Get-NorthVersion -Path $Empty -ConnectionString 'Host=127.0.0.1;Port=1;Username=postgres;Password=postgres;Database=postgres' -ErrorAction Stop }
+        $e = Get-CommandFailure { Get-NorthVersion -Path $Empty -ConnectionString 'Host=127.0.0.1;Port=1;Username=postgres;Password=postgres;Database=postgres' -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthConnectionFailed,*'
         $e.Exception.Message | Should -BeLike 'Cannot connect to PostgreSQL at 127.0.0.1:1/postgres as user "postgres":*'
         $e.Exception.Message | Should -Not -Match '\*\*\*'
     }
 
     It 'a password equal to the port does not mask the port' {
-        $e = Get-Failure { Get-NorthVersion -Path $Empty -ConnectionString 'postgresql://dba:1@127.0.0.1:1/app' -ErrorAction Stop }
+        $e = Get-CommandFailure { Get-NorthVersion -Path $Empty -ConnectionString 'postgresql://dba:1@127.0.0.1:1/app' -ErrorAction Stop }
         $e.Exception.Message | Should -BeLike 'Cannot connect to PostgreSQL at 127.0.0.1:1/app as user "dba":*'
         $e.TargetObject | Should -Be '127.0.0.1:1/app'
     }
 
     It 'a one-letter password does not mask that letter' {
-        $e = Get-Failure { Get-NorthVersion -Path $Empty -ConnectionString 'host=127.0.0.1 port=1 user=dba password=o dbname=app' -ErrorAction Stop }
+        $e = Get-CommandFailure { Get-NorthVersion -Path $Empty -ConnectionString 'host=127.0.0.1 port=1 user=dba password=o dbname=app' -ErrorAction Stop }
         $e.Exception.Message | Should -BeLike 'Cannot connect to PostgreSQL at 127.0.0.1:1/app as user "dba":*'
         $e.Exception.Message | Should -Not -Match '\*\*\*'
     }
@@ -60,7 +49,7 @@ Describe 'A password file libpq would ignore is ignored' {
         chmod 0644 $PassFile
         $env:PGPASSFILE = $PassFile
         $warnings = [System.Collections.Generic.List[object]]::new()
-        $e = Get-Failure { Get-NorthVersion -Path $Empty -ConnectionString $NoPassword -ErrorAction Stop 3>&1 | ForEach-Object { $warnings.Add($_) } }
+        $e = Get-CommandFailure { Get-NorthVersion -Path $Empty -ConnectionString $NoPassword -ErrorAction Stop 3>&1 | ForEach-Object { $warnings.Add($_) } }
         "$warnings" | Should -Match ([regex]::Escape("Password file ""$PassFile"" has group or world access and is ignored"))
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthConnectionFailed,*'
     }
@@ -79,7 +68,7 @@ Describe 'sslmode means what libpq says' {
         $saved = $env:HOME
         try {
             $env:HOME = $home_
-            $e = Get-Failure { Get-NorthVersion -Path $Empty -ConnectionString $Database.ConnectionString -SslMode verify-ca -ErrorAction Stop }
+            $e = Get-CommandFailure { Get-NorthVersion -Path $Empty -ConnectionString $Database.ConnectionString -SslMode verify-ca -ErrorAction Stop }
         }
         finally { $env:HOME = $saved }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthSslRootCertificateMissing,*'
@@ -89,7 +78,7 @@ Describe 'sslmode means what libpq says' {
 
     It 'verify-full with an sslrootcert that does not exist names that file' {
         $missing = Join-Path $TestDrive 'no-such-root.crt'
-        $e = Get-Failure { Get-NorthVersion -Path $Empty -ConnectionString "host=$($Server['host']) port=$($Server['port']) dbname=x sslmode=verify-full sslrootcert=$missing" -ErrorAction Stop }
+        $e = Get-CommandFailure { Get-NorthVersion -Path $Empty -ConnectionString "host=$($Server['host']) port=$($Server['port']) dbname=x sslmode=verify-full sslrootcert=$missing" -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthSslRootCertificateMissing,*'
         $e.Exception.Message | Should -BeLike "*$missing*"
     }
@@ -98,7 +87,7 @@ Describe 'sslmode means what libpq says' {
 Describe 'Role passwords in migrations are masked' {
     BeforeAll {
         $script:Role = 'north_secret_' + [guid]::NewGuid().ToString('N').Substring(0, 10)
-        $script:Repo = New-Repository 'roles' @{
+        $script:Repo = New-TestRepository 'roles' @{
             '1.0-1-role-ddl.sql' = "CREATE ROLE $Role LOGIN PASSWORD '$Secret';`nALTER ROLE $Role`n    WITH ENCRYPTED PASSWORD '$Secret';"
         }
     }
@@ -114,7 +103,7 @@ Describe 'Role passwords in migrations are masked' {
 
     It 'in the error of a failed statement' {
         Set-Content "$Repo/1.0/1.0-2-again-ddl.sql" "ALTER ROLE no_such_role_$Role PASSWORD '$Secret';"
-        $e = Get-Failure { Invoke-NorthMigration -Path $Repo -ConnectionString $Database.ConnectionString -ErrorAction Stop }
+        $e = Get-CommandFailure { Invoke-NorthMigration -Path $Repo -ConnectionString $Database.ConnectionString -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthScriptFailed,*'
         $e.Exception.Message | Should -BeLike "*1.0-2-again-ddl.sql:1:*in: ALTER ROLE no_such_role_$Role PASSWORD '``*``*``*';*"
         "$($e.Exception.Message) $($e.ErrorDetails)" | Should -Not -Match $Secret
@@ -123,15 +112,15 @@ Describe 'Role passwords in migrations are masked' {
 
 Describe 'The server DETAIL is shown' {
     It 'in the error of a failed statement, with a quoted connection password masked' {
-        $repo = New-Repository 'detail' @{
+        $repo = New-TestRepository 'detail' @{
             '1.0-1-dup-ddl.sql' = "CREATE TABLE dup (id int PRIMARY KEY);`nINSERT INTO dup VALUES (1), (1);"
         }
         $db = New-TestDatabase
         try {
-            $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.Exception.Message | Should -Match ([regex]::Escape('DETAIL: Key (id)=(1) already exists.'))
             Set-Content "$repo/1.0/1.0-1-dup-ddl.sql" "DO `$`$ BEGIN RAISE EXCEPTION 'no link' USING DETAIL = 'dblink host=db password=$Secret failed'; END `$`$;"
-            $e = Get-Failure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $e = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
             $e.Exception.Message | Should -Match ([regex]::Escape('DETAIL: dblink host=db password=*** failed'))
             $e.Exception.Message | Should -Not -Match $Secret
         }

@@ -80,4 +80,28 @@ function Invoke-FreshPwsh {
     finally { Pop-Location }
 }
 
+function New-TestRepository {
+    <# A repository in Pester's TestDrive: schema 0.1 (table base), an empty 0.1 file and the given
+       1.0 files (name -> content). Returns its full path. #>
+    param([Parameter(Mandatory)] [string] $Name, [hashtable] $Files = @{})
+    $root = Join-Path (Get-PSDrive TestDrive).Root $Name
+    New-Item -ItemType Directory -Path "$root/schemas", "$root/0.1", "$root/1.0" | Out-Null
+    Set-Content "$root/schemas/schema_0.1.sql" 'CREATE TABLE base (id int);'
+    Set-Content "$root/0.1/0.1-0-base-ddl.sql" 'SELECT 1;'
+    foreach ($file in $Files.Keys) { Set-Content "$root/1.0/$file" $Files[$file] }
+    (Resolve-Path $root).Path
+}
+
+function Get-CommandFailure([Parameter(Mandatory)] [scriptblock] $Command) {
+    <# The error record a command ends with; a failure of its own when the command does not fail. #>
+    try { & $Command; throw 'expected the command to fail' } catch { $_ }
+}
+
+function Get-NorthRunLockKey([string] $HistoryTable = '"public"."north_migrations"') {
+    <# North's run lock key (AdvisoryLock.KeyFor): the first 8 bytes, little-endian, of SHA-256 of
+       'north:' + the history table's resolved name, quoted and schema-qualified. #>
+    $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("north:$HistoryTable"))
+    [BitConverter]::ToInt64($hash, 0)
+}
+
 Export-ModuleMember -Function *

@@ -300,7 +300,15 @@ public sealed class Migrator
             return resumed with { Plan = left };
         }
         var current = await Detector.DetectAsync(new VersionDetectionContext(connection, History, known) { HistoryRows = history }, cancel).ConfigureAwait(false);
-        return new MigrationPlanner(repository, _context.WorkingDirectory, connection.Database).Plan(history, current, allowOutOfOrder);
+        return MarkInterrupted(new MigrationPlanner(repository, _context.WorkingDirectory, connection.Database).Plan(history, current, allowOutOfOrder), unfinished);
+    }
+
+    /// <summary>The statuses of files a run started and never finished say so.</summary>
+    private static MigrationState MarkInterrupted(MigrationState state, IReadOnlyList<UnfinishedEntry> unfinished)
+    {
+        if (!unfinished.Any(u => !u.IsInitialization)) return state;
+        var started = unfinished.Where(u => !u.IsInitialization).Select(u => (u.Version, u.Name)).ToHashSet();
+        return state with { Migrations = state.Migrations.Select(m => started.Contains((m.Version.Text, m.Name)) ? m with { Interrupted = true } : m).ToList() };
     }
 
     /// <summary>How an initialization step is named in its marker.</summary>

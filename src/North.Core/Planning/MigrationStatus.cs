@@ -39,6 +39,12 @@ public sealed record MigrationStatus
     /// <summary>The file's SHA-256 differs from the one recorded when it was applied.</summary>
     public bool Modified { get; init; }
 
+    /// <summary>
+    /// Started by a run that never finished it (a file that cannot be atomic, marked in the history
+    /// table's <c>_unfinished</c> table): what it did may be kept; runs stop on it until it is resolved.
+    /// </summary>
+    public bool Interrupted { get; init; }
+
     /// <summary>Recorded in the history, but no such file on disk.</summary>
     public bool MissingOnDisk { get; init; }
 

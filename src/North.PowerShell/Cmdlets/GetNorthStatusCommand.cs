@@ -8,7 +8,9 @@ namespace North.PowerShell.Cmdlets;
 /// <para>Reads the repository and the database's history, and returns one object per migration
 /// file: Version, Name, Kind (Ddl or Dml), Manual, Applied, Pending, OutOfOrder (added to a version
 /// the database had already passed), AppliedAt, Mode (Applied or Faked), Modified (the file's
-/// SHA-256 differs from the one recorded when it ran) and Path.</para>
+/// SHA-256 differs from the one recorded when it ran), Interrupted (a run started it and never
+/// finished: shown STOPPED; runs stop on it until Register- or Unregister-NorthMigration resolves it)
+/// and Path.</para>
 /// <para>Rows recorded in the history but missing on disk come back too, with MissingOnDisk set,
 /// so nothing recorded is ever hidden. The database is only read: no lock, no change.</para>
 /// </remarks>
