@@ -51,8 +51,6 @@ INSERT INTO u VALUES (1), (2), (2);
         if ($Holder -and -not $Holder.Process.HasExited) { Stop-Process -Id $Holder.Process.Id -Force -ErrorAction SilentlyContinue }
     }
 
-    function Invoke-Caught([scriptblock] $Script) { try { & $Script; $null } catch { $_ } }
-
     # Small back-off in tests: the first wait is at most 300 ms.
     $env:NORTH_LOCK_RETRY_MAX_DELAY = '300ms'
 }
@@ -110,7 +108,7 @@ Describe 'An atomic file that meets a lock' {
         $script:Holder = Start-Holder $Db.Name "BEGIN;`nLOCK TABLE busy IN ACCESS SHARE MODE;`n\! sleep 60`nCOMMIT;" 'north-pester-blocker-forever'
         $script:Verbose = @()
         $clock = [Diagnostics.Stopwatch]::StartNew()
-        $failure = Invoke-Caught { Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 2 -LockRetries 1 -Verbose -ErrorAction Stop 4>&1 |
+        $failure = Get-CommandFailure { Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 2 -LockRetries 1 -Verbose -ErrorAction Stop 4>&1 |
                 Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $script:Verbose += @($_.Message) } }
         $clock.Stop()
 
@@ -231,7 +229,7 @@ Describe 'A file with its own transactions' {
         Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -TargetVersion 0.1 -ErrorAction Stop | Out-Null
         $script:Holder = Start-Holder $Db.Name "BEGIN;`nLOCK TABLE busy IN ACCESS SHARE MODE;`n\! sleep 4`nCOMMIT;" 'north-pester-second-tx'
         $script:AsWrittenVerbose = @()
-        $failure = Invoke-Caught { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 1 -LockRetries 5 -Verbose -ErrorAction Stop 4>&1 |
+        $failure = Get-CommandFailure { Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 1 -LockRetries 5 -Verbose -ErrorAction Stop 4>&1 |
                 Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $script:AsWrittenVerbose += @($_.Message) } }
 
         $failure.FullyQualifiedErrorId | Should -BeLike 'NorthLockWaitFailed*'
@@ -260,11 +258,11 @@ Describe 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS after a failed build le
         $script:Repo = New-LockRepository 'invalid-index' @{ '1.0-1-unique-ddl.sql' = 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS u_x ON u (x);' }
         $script:North = @{ Path = $Repo; ConnectionString = $Db.ConnectionString }
         # u has a duplicate: the build fails and leaves u_x INVALID (PostgreSQL does).
-        $script:First = Invoke-Caught { Invoke-NorthMigration @North -ErrorAction Stop }
+        $script:First = Get-CommandFailure { Invoke-NorthMigration @North -ErrorAction Stop }
         Invoke-TestSql -Database $Db.Name -Sql "DELETE FROM u WHERE ctid = (SELECT max(ctid) FROM u WHERE x = 2)" | Out-Null
         # The failed file stays marked unfinished: the DBA clears it once the data is fixed.
         Unregister-NorthMigration @North -Version 1.0 -Name '1.0-1-unique-ddl.sql' -Confirm:$false | Out-Null
-        $script:Second = Invoke-Caught { Invoke-NorthMigration @North -ErrorAction Stop }
+        $script:Second = Get-CommandFailure { Invoke-NorthMigration @North -ErrorAction Stop }
         $script:AfterSecond = Invoke-TestSql -Database $Db.Name -Sql "SELECT (SELECT indisvalid FROM pg_index WHERE indexrelid = 'u_x'::regclass), (SELECT count(*) FROM north_migrations WHERE name = '1.0-1-unique-ddl.sql')"
         Unregister-NorthMigration @North -Version 1.0 -Name '1.0-1-unique-ddl.sql' -Confirm:$false | Out-Null
         $script:Third = @(Invoke-NorthMigration @North -RebuildInvalidIndexes -Verbose -ErrorAction Stop 4>&1)
