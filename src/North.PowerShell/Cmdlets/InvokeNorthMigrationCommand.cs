@@ -17,6 +17,10 @@ namespace North.PowerShell.Cmdlets;
 /// the server's message; files applied before it stay recorded. -WhatIf lists the steps and changes
 /// nothing; -Confirm asks before each step. Steps piped from Get-NorthPlan are run if they are
 /// still the start of the current plan. -Verbose shows each statement's first line, rows and time.</para>
+/// <para>Each file runs under DdlLockTimeout (5 s by default); a statement that meets a lock timeout or a
+/// deadlock is retried (-LockRetries) when nothing of its file was kept, and when North gives up the
+/// error names the blocking sessions. CONCURRENTLY indexes are checked valid before a file is recorded.
+/// See about_North.</para>
 /// </remarks>
 /// <example>
 /// <code>Invoke-NorthMigration -Path ./sql -Database app</code>
@@ -29,6 +33,12 @@ namespace North.PowerShell.Cmdlets;
 /// <example>
 /// <code>Get-NorthPlan -Path ./sql -Database app | Where-Object Version -eq '1.1' | Invoke-NorthMigration -Path ./sql -Database app</code>
 /// <para>Applies the steps of version 1.1 only, when they come first in the plan.</para>
+/// </example>
+/// <example>
+/// <code>Invoke-NorthMigration -Path ./sql -Database app -DdlLockTimeout 2s -LockRetries 10 -Verbose</code>
+/// <para>Each statement waits at most 2 s for its locks; one that meets a lock timeout or a deadlock is
+/// retried up to 10 times when nothing of its file was kept. -Verbose names the sessions that block it;
+/// each result's Attempts says how many executions it took.</para>
 /// </example>
 /// <seealso cref="GetNorthPlanCommand"/>
 /// <seealso cref="GetNorthStatusCommand"/>
