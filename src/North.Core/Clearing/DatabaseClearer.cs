@@ -134,7 +134,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
             {
                 Mode = TransactionMode.Atomic,
                 NonTransactionalKeywords = _settings.NonTransactionalKeywords,
-                LockTimeout = _settings.FileLockTimeout,
+                LockTimeout = _settings.LockTimeoutForFiles(),
                 StatementTimeout = _settings.DdlStatementTimeout,
                 WorkingDirectory = _migrator.Context.WorkingDirectory,
                 BeforeFirstStatement = (_, transaction, _) => TruncateAsync(transaction),

@@ -576,7 +576,7 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         ReadableFolders = _readable ??= new ReadableFolders(_settings.MigrationsRoot, _settings.AllowedFolders),
         MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
         BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
-        LockTimeout = _settings.FileLockTimeout,
+        LockTimeout = _settings.LockTimeoutForFiles(),
         StatementTimeout = _settings.DdlStatementTimeout,
         LockRetries = new Contention.LockRetryPolicy(_settings.LockRetries, _settings.LockRetryMaxDelay),
         RebuildInvalidIndexes = _settings.RebuildInvalidIndexes,

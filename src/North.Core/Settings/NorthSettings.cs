@@ -90,8 +90,8 @@ public sealed record NorthSettings
 
     public static readonly TimeSpan DefaultDdlLockTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>The lock_timeout North sets before each file: <see cref="DdlLockTimeout"/>, null when unset or zero (the server's own then).</summary>
-    public TimeSpan? FileLockTimeout => DdlLockTimeout > TimeSpan.Zero ? DdlLockTimeout : null;
+    /// <summary>The lock_timeout North sets before each file: <see cref="DdlLockTimeout"/>, null when unset or zero (the server's own then). A method: not a setting of its own.</summary>
+    public TimeSpan? LockTimeoutForFiles() => DdlLockTimeout > TimeSpan.Zero ? DdlLockTimeout : null;
 
     /// <summary>Attempts after the first for a file or statement that met a lock timeout or a deadlock, when nothing of it was kept; 0 = no retry.</summary>
     public int LockRetries { get; init; } = DefaultLockRetries;

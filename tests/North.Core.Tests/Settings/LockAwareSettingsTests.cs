@@ -22,10 +22,10 @@ public class LockAwareSettingsTests
                 (fromJson.LockRetries, fromJson.LockRetryMaxDelay, fromJson.RebuildInvalidIndexes, fromJson.LongTransactionThreshold));
             // 0 leaves the server's own lock_timeout: North sets none.
             Assert.Equal(TimeSpan.Zero, fromJson.DdlLockTimeout);
-            Assert.Null(fromJson.FileLockTimeout);
+            Assert.Null(fromJson.LockTimeoutForFiles());
 
             var fromEnvironment = Load(root, new() { ["NORTH_LOCK_RETRIES"] = "7", ["NORTH_REBUILD_INVALID_INDEXES"] = "false", ["NORTH_DDL_LOCK_TIMEOUT"] = "2s" });
-            Assert.Equal((7, false, TimeSpan.FromSeconds(2)), (fromEnvironment.LockRetries, fromEnvironment.RebuildInvalidIndexes, fromEnvironment.FileLockTimeout));
+            Assert.Equal((7, false, TimeSpan.FromSeconds(2)), (fromEnvironment.LockRetries, fromEnvironment.RebuildInvalidIndexes, fromEnvironment.LockTimeoutForFiles()));
 
             var fromParameters = Load(root, new() { ["NORTH_LOCK_RETRIES"] = "7" },
                 new SettingsOverrides { MigrationsRoot = root, LockRetries = 0, RebuildInvalidIndexes = false });
@@ -46,7 +46,7 @@ public class LockAwareSettingsTests
         try
         {
             var settings = Load(root, new());
-            Assert.Equal(TimeSpan.FromSeconds(5), settings.FileLockTimeout);
+            Assert.Equal(TimeSpan.FromSeconds(5), settings.LockTimeoutForFiles());
             Assert.Equal((5, TimeSpan.FromSeconds(30), false, TimeSpan.FromMinutes(1)),
                 (settings.LockRetries, settings.LockRetryMaxDelay, settings.RebuildInvalidIndexes, settings.LongTransactionThreshold));
         }
