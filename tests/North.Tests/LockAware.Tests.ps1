@@ -344,3 +344,29 @@ $records = @(Invoke-NorthMigration -Path $Path -ConnectionString $env:NORTH_PEST
         Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM north_migrations WHERE name = '1.0-1-big-ddl.sql'" | Should -Be 1
     }
 }
+
+Describe 'A CREATE INDEX CONCURRENTLY whose wait for an older snapshot meets the lock timeout' {
+    BeforeAll {
+        $script:Db = New-TestDatabase
+        $script:Repo = New-LockRepository 'cic-snapshot' @{ '1.0-1-index-ddl.sql' = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS i1 ON t1 (x);' }
+        Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -TargetVersion 0.1 -ErrorAction Stop | Out-Null
+        # A repeatable-read transaction keeps its snapshot while idle: the build waits for it at its end.
+        $script:Holder = Start-Holder $Db.Name "BEGIN ISOLATION LEVEL REPEATABLE READ;`nSELECT 1;`n\! sleep 3`nCOMMIT;" 'north-pester-snapshot'
+        $script:Records = @(Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 1 -LockRetries 10 -Verbose `
+                -WarningAction SilentlyContinue -ErrorAction Stop 4>&1)
+        $script:Verbose = @($Records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+    }
+    AfterAll {
+        Stop-Holder $Holder
+        Remove-TestDatabase $Db
+    }
+
+    It 'drops the invalid index its cancelled attempt left and builds it again: valid, recorded once' {
+        $result = @($Records | Where-Object { $_.PSObject.TypeNames -contains 'North.Core.Migrating.StepResult' })
+        $result.Status | Should -Be 'Succeeded'
+        $result.Attempts | Should -BeGreaterOrEqual 2
+        @($Verbose | Where-Object { $_ -like '*the INVALID index public.i1 is dropped and built again (left by this statement''s attempt)*' }).Count | Should -BeGreaterOrEqual 1
+        Invoke-TestSql -Database $Db.Name -Sql "SELECT indisvalid AND indisready FROM pg_index WHERE indexrelid = 'i1'::regclass" | Should -Be 't'
+        Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM north_migrations WHERE name = '1.0-1-index-ddl.sql'" | Should -Be 1
+    }
+}
