@@ -20,6 +20,9 @@ public sealed class TestPostgres : IAsyncDisposable
     /// to make the cluster with, instead of the machine's: build.ps1 -PostgresVersion sets it.</summary>
     public const string BinariesVariable = "NORTH_TEST_POSTGRES_BIN";
 
+    /// <summary>More server options for a throwaway cluster (<c>-c max_connections=50</c>), after the harness's own so they win.</summary>
+    public const string OptionsVariable = "NORTH_TEST_POSTGRES_OPTIONS";
+
     private readonly Func<ValueTask>? _stop;
 
     private TestPostgres(string connectionString, string origin, Func<ValueTask>? stop)
@@ -273,7 +276,7 @@ internal sealed class LocalCluster
             await cluster.RunPgAsync("initdb", ["-D", cluster.DataDir, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
                 "--pwfile=" + passwordFile, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], cancel);
             File.Delete(passwordFile);
-            var options = $"-p {cluster.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+            var options = $"-p {cluster.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 {Environment.GetEnvironmentVariable(TestPostgres.OptionsVariable)}".TrimEnd();
             await cluster.RunPgAsync("pg_ctl", ["-D", cluster.DataDir, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], cancel);
             log($"Local cluster started on 127.0.0.1:{cluster.Port}.");
             return cluster;

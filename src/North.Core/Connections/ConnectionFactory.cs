@@ -18,12 +18,14 @@ public sealed class ConnectionFactory
 
     private readonly NpgsqlConnectionStringBuilder _builder;
     private readonly List<string> _warnings = new();
+    private readonly bool _pooling;
 
     /// <summary>Resolves the connection from <paramref name="options"/>, then the variables of <paramref name="environment"/> (default: this process) that are not settings.</summary>
     public ConnectionFactory(ConnectionOptions? options = null, ConnectionEnvironment? environment = null)
     {
         options ??= new ConnectionOptions();
         environment ??= ConnectionEnvironment.Current();
+        _pooling = options.Pooling;
         var given = options.ConnectionString is { Length: > 0 } text
             ? ConnectionStringParser.Parse(text)
             : new Dictionary<string, string>();
@@ -164,6 +166,7 @@ public sealed class ConnectionFactory
     /// </summary>
     public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false)
     {
+        pooled &= _pooling;
         if (pooled && !keepAlive)
         {
             return new NpgsqlConnection(ConnectionString);
@@ -181,15 +184,26 @@ public sealed class ConnectionFactory
     /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
     public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
     {
-        var connection = CreateConnection(pooled, keepAlive);
-        try
+        NpgsqlConnection connection;
+        for (var attempt = 1; ; attempt++)
         {
-            await connection.OpenAsync(cancel).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException or ArgumentException)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw ConnectionFailed(e);
+            connection = CreateConnection(pooled, keepAlive);
+            try
+            {
+                await connection.OpenAsync(cancel).ConfigureAwait(false);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.TooManyConnections && attempt < TooManyConnectionsAttempts)
+            {
+                // The server is full for a moment (other targets, other clients): wait and try again.
+                await connection.DisposeAsync().ConfigureAwait(false);
+                await Task.Delay(TooManyConnectionsBackOff(attempt), cancel).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException or ArgumentException)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw ConnectionFailed(e);
+            }
         }
         if (SupportedServer.Refusal(connection.PostgreSqlVersion, connection.ServerVersion, Target) is { } refusal)
         {
@@ -198,6 +212,12 @@ public sealed class ConnectionFactory
         }
         return connection;
     }
+
+    // 53300 too_many_connections: up to 12 attempts, waiting 100 ms doubling to 5 s, with jitter (about 40 s in all).
+    private const int TooManyConnectionsAttempts = 12;
+
+    private static TimeSpan TooManyConnectionsBackOff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 100 * (1 << Math.Min(attempt - 1, 6))) * (0.75 + Random.Shared.NextDouble() / 2));
 
     /// <summary>Maps a failure to connect to North's error: names the target and user, keeps the password out.</summary>
     public NorthException ConnectionFailed(Exception error)

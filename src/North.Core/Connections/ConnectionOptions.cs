@@ -36,6 +36,12 @@ public sealed record ConnectionOptions
     /// <summary>Seconds to wait for the connection to open (libpq's connect_timeout).</summary>
     public int? ConnectTimeout { get; init; }
 
+    /// <summary>
+    /// False: every connection is a session of its own, ended when closed, so nothing stays open
+    /// once a target is done (a fleet of many databases must not keep a pool per database).
+    /// </summary>
+    public bool Pooling { get; init; } = true;
+
     /// <summary>The connection values the settings carry (parameters, environment, north.json, septentrion.ini).</summary>
     public static ConnectionOptions FromSettings(NorthSettings settings, string? sslMode = null, string? applicationName = null, int? connectTimeout = null) => new()
     {

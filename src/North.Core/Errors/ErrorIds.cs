@@ -130,6 +130,12 @@ public static class ErrorIds
     /// <summary>sslmode verify-ca/verify-full and the root certificate file does not exist.</summary>
     public const string SslRootCertificateMissing = "NorthSslRootCertificateMissing";
 
+    /// <summary>A -Service name is defined in none of the connection service files (pg_service.conf) searched.</summary>
+    public const string ServiceNotFound = "NorthServiceNotFound";
+
+    /// <summary>A line of a connection service file (pg_service.conf) is not what libpq accepts.</summary>
+    public const string ServiceFileInvalid = "NorthServiceFileInvalid";
+
     /// <summary>The server is older than the oldest supported PostgreSQL.</summary>
     public const string ServerUnsupported = "NorthServerUnsupported";
 

@@ -18,6 +18,12 @@ public sealed record HistoryRow(
     HistoryMode? Mode)
 {
     public MigrationVersion? ParsedVersion { get; } = MigrationVersion.TryParse(Version, out var v) ? v : null;
+
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
 }
 
 /// <summary>What to record about one migration. Values for columns the table lacks are dropped.</summary>

@@ -24,6 +24,12 @@ public sealed record StepResult(
 {
     /// <summary>Executions the step took: 1, plus one per retry after a lock timeout or deadlock (a file run again whole, or one of its statements).</summary>
     public int Attempts { get; init; } = 1;
+
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
 }
 
 /// <summary>Choices for a run.</summary>

@@ -53,6 +53,12 @@ public sealed record MigrationStatus
 
     /// <summary>The file, when on disk.</summary>
     public MigrationFile? File { get; init; }
+
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
 }
 
 /// <summary>Where a database stands against a repository.</summary>
@@ -62,4 +68,11 @@ public sealed record VersionInfo(
     MigrationVersion? LatestVersion,
     MigrationVersion? InitVersion,
     bool Initialized,
-    int PendingCount);
+    int PendingCount)
+{
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
+}

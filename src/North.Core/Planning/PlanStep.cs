@@ -67,6 +67,12 @@ public sealed record PlanStep
     public bool SameWorkAs(PlanStep other) =>
         Action == other.Action && Version == other.Version && Name == other.Name &&
         string.Equals(Path, other.Path, StringComparison.Ordinal);
+
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
 }
 
 /// <summary>The state read from a database, and what a run would do.</summary>

@@ -47,4 +47,10 @@ public sealed record SchemaDifference
         Difference == SchemaDifferenceKind.Changed
             ? $"{ObjectType} {Name}: {Property} differs (expected: {Expected ?? "(none)"}; actual: {Actual ?? "(none)"})"
             : $"{ObjectType} {Name}: {Difference}";
+
+    /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
+    public string? Server { get; init; }
+
+    /// <summary>The database the object is about.</summary>
+    public string? Database { get; init; }
 }

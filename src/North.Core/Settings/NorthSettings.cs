@@ -123,6 +123,13 @@ public sealed record NorthSettings
 
     public static readonly TimeSpan DefaultDoUntilZeroTimeLimit = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How many targets of one call may run at once on one PostgreSQL server (host and port);
+    /// null = the cmdlet's default (1 for cmdlets that change a database, no cap beyond -ThrottleLimit
+    /// for those that read); 0 = no cap.
+    /// </summary>
+    public int? ServerThrottleLimit { get; init; }
+
     /// <summary>A connection string (keyword form or URI) as given; turned into a connection elsewhere.</summary>
     public string? ConnectionString { get; init; }
 

@@ -85,6 +85,8 @@ internal static class SettingCatalog
             (s, v) => s with { DoUntilZeroMaxIterations = (int)v! }, _ => null),
         new(nameof(NorthSettings.DoUntilZeroTimeLimit), SettingType.Duration, [],
             (s, v) => s with { DoUntilZeroTimeLimit = (TimeSpan)v! }, _ => null),
+        new(nameof(NorthSettings.ServerThrottleLimit), SettingType.Count, [],
+            (s, v) => s with { ServerThrottleLimit = (int?)v }, p => p.ServerThrottleLimit),
         // A connection string may hold a password: not in a committed file.
         new(nameof(NorthSettings.ConnectionString), SettingType.Text, [],
             (s, v) => s with { ConnectionString = (string?)v }, p => p.ConnectionString, AllowedInJson: false),

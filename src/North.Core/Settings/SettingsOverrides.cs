@@ -36,6 +36,7 @@ public sealed record SettingsOverrides
     public TimeSpan? DdlStatementTimeout { get; init; }
     public int? LockRetries { get; init; }
     public bool? RebuildInvalidIndexes { get; init; }
+    public int? ServerThrottleLimit { get; init; }
     public string? ConnectionString { get; init; }
     public string? Host { get; init; }
     public int? Port { get; init; }

@@ -39,7 +39,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Clear, "NorthDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ClearResult))]
-public sealed class ClearNorthDatabaseCommand : NorthDatabaseCmdlet
+public sealed class ClearNorthDatabaseCommand : NorthSingleDatabaseCmdlet
 {
     /// <summary>
     /// Clears the database whatever its name (ClearableDatabases is not consulted) and, unless

@@ -1,3 +1,4 @@
+using North.Core.Fleet;
 using System.Management.Automation;
 using North.Core.History;
 
@@ -23,12 +24,19 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Get, "NorthHistory")]
 [OutputType(typeof(HistoryRow))]
-public sealed class GetNorthHistoryCommand : NorthDatabaseCmdlet
+public sealed class GetNorthHistoryCommand : NorthFleetCmdlet
 {
+    private protected override bool ChangesDatabases => false;
+
     private protected override void End()
     {
-        var migrator = CreateMigrator(LoadSettings());
-        var rows = Run((_, cancel) => migrator.ReadHistoryAsync(cancel));
-        WriteObject(rows, enumerateCollection: true);
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
+        {
+            foreach (var row in await run.Migrator.ReadHistoryAsync(cancel).ConfigureAwait(false))
+            {
+                run.Write(row);
+            }
+            return TargetOutcome.Succeeded;
+        });
     }
 }

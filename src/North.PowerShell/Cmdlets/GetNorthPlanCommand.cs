@@ -1,3 +1,4 @@
+using North.Core.Fleet;
 using System.Management.Automation;
 using North.Core.Planning;
 
@@ -25,16 +26,25 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Get, "NorthPlan")]
 [OutputType(typeof(PlanStep))]
-public sealed class GetNorthPlanCommand : NorthDatabaseCmdlet
+public sealed class GetNorthPlanCommand : NorthFleetCmdlet
 {
+    private protected override bool ChangesDatabases => false;
+
     /// <summary>Plans files added late to versions the database already passed, before the others.</summary>
     [Parameter]
     public SwitchParameter AllowOutOfOrder { get; set; }
 
     private protected override void End()
     {
-        var migrator = CreateMigrator(LoadSettings());
-        var state = Run((_, cancel) => migrator.ReadStateAsync(AllowOutOfOrder, cancel));
-        WriteObject(state.Plan, enumerateCollection: true);
+        var allowOutOfOrder = AllowOutOfOrder.IsPresent;
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
+        {
+            var state = await run.Migrator.ReadStateAsync(allowOutOfOrder, cancel).ConfigureAwait(false);
+            foreach (var step in state.Plan)
+            {
+                run.Write(step);
+            }
+            return state.Plan.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
     }
 }

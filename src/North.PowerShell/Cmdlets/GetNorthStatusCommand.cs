@@ -1,3 +1,4 @@
+using North.Core.Fleet;
 using System.Management.Automation;
 using North.Core.Planning;
 
@@ -31,12 +32,20 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Get, "NorthStatus")]
 [OutputType(typeof(MigrationStatus))]
-public sealed class GetNorthStatusCommand : NorthDatabaseCmdlet
+public sealed class GetNorthStatusCommand : NorthFleetCmdlet
 {
+    private protected override bool ChangesDatabases => false;
+
     private protected override void End()
     {
-        var migrator = CreateMigrator(LoadSettings());
-        var state = Run((_, cancel) => migrator.ReadStateAsync(cancel: cancel));
-        WriteObject(state.Migrations, enumerateCollection: true);
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
+        {
+            var state = await run.Migrator.ReadStateAsync(cancel: cancel).ConfigureAwait(false);
+            foreach (var migration in state.Migrations)
+            {
+                run.Write(migration);
+            }
+            return state.Migrations.Any(m => m.Pending) ? TargetOutcome.Succeeded : TargetOutcome.NoOp;
+        });
     }
 }

@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using North.Core.Fleet;
 using North.Core.Migrating;
+using North.Core.Targets;
 using North.Core.Versions;
 using North.PowerShell.Completion;
 
@@ -9,7 +11,7 @@ namespace North.PowerShell.Cmdlets;
 /// Register- and Unregister-NorthMigration: both act on the history rows of one version, or of
 /// one file of it, after confirmation, and return the rows they touched.
 /// </summary>
-public abstract class HistoryEditCmdlet : NorthDatabaseCmdlet
+public abstract class HistoryEditCmdlet : NorthFleetCmdlet
 {
     /// <summary>The version whose migrations to act on (Register: every version up to it).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -26,7 +28,10 @@ public abstract class HistoryEditCmdlet : NorthDatabaseCmdlet
 
     private protected abstract Task<IReadOnlyList<Core.History.HistoryRow>> EditAsync(Migrator migrator, MigrationVersion version, CancellationToken cancel);
 
-    private protected override void Process()
+    private protected override bool ChangesDatabases => true;
+
+    // Each input (a version, or a status or history row) is done as it comes, on the databases it names.
+    private protected override void ProcessTargets(IReadOnlyList<DatabaseTarget> record)
     {
         MigrationVersion version;
         try
@@ -38,12 +43,18 @@ public abstract class HistoryEditCmdlet : NorthDatabaseCmdlet
             WriteError(Hosting.ErrorRecords.From(e, Version));
             return;
         }
-        var migrator = CreateMigrator(LoadSettings());
-        if (!ShouldProcess(migrator.Target, Describe(version)))
+        RunTargets(LoadSettings(), record, async (run, cancel) =>
         {
-            return;
-        }
-        var rows = Run((_, cancel) => EditAsync(migrator, version, cancel));
-        WriteObject(rows, enumerateCollection: true);
+            if (!run.ShouldProcess(run.Migrator.Target, Describe(version)))
+            {
+                return TargetOutcome.Skipped;
+            }
+            var rows = await EditAsync(run.Migrator, version, cancel).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                run.Write(row);
+            }
+            return rows.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
     }
 }

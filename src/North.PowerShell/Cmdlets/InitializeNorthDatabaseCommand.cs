@@ -1,3 +1,4 @@
+using North.Core.Fleet;
 using System.Management.Automation;
 using North.Core.Migrating;
 using North.Core.Settings;
@@ -27,8 +28,10 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsData.Initialize, "NorthDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(StepResult))]
-public sealed class InitializeNorthDatabaseCommand : NorthDatabaseCmdlet
+public sealed class InitializeNorthDatabaseCommand : NorthFleetCmdlet
 {
+    private protected override bool ChangesDatabases => true;
+
     /// <summary>Initializes even a database that has tables of its own and no migration history.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -57,12 +60,16 @@ public sealed class InitializeNorthDatabaseCommand : NorthDatabaseCmdlet
 
     private protected override void End()
     {
-        var migrator = CreateMigrator(LoadSettings());
-        if (!ShouldProcess(migrator.Target, "Initialize from the schema snapshot"))
+        var force = Force.IsPresent;
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
         {
-            return;
-        }
-        var options = new MigrateOptions { Force = Force, OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)) };
-        Run((_, cancel) => migrator.InitializeAsync(options, cancel));
+            if (!run.ShouldProcess(run.Migrator.Target, "Initialize from the schema snapshot"))
+            {
+                return TargetOutcome.Skipped;
+            }
+            var options = new MigrateOptions { Force = force, OnStepCompleted = run.Write };
+            var results = await run.Migrator.InitializeAsync(options, cancel).ConfigureAwait(false);
+            return results.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
     }
 }

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using North.Core.Migrating;
 using North.Core.Settings;
 using North.Core.Planning;
+using North.Core.Fleet;
+using North.Core.Targets;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -40,16 +42,23 @@ namespace North.PowerShell.Cmdlets;
 /// retried up to 10 times when nothing of its file was kept. -Verbose names the sessions that block it;
 /// each result's Attempts says how many executions it took.</para>
 /// </example>
+/// <example>
+/// <code>Import-Csv ./tenants.csv | Invoke-NorthMigration -Path ./sql -CanaryCount 1 -ThrottleLimit 8 -ErrorVariable failed</code>
+/// <para>Migrates every tenant database of the CSV: the first alone, then eight at a time (one per
+/// server unless -ServerThrottleLimit says more); a failed database is an error naming it, the
+/// others go on, and $failed lists the failures.</para>
+/// </example>
 /// <seealso cref="GetNorthPlanCommand"/>
 /// <seealso cref="GetNorthStatusCommand"/>
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsLifecycle.Invoke, "NorthMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(StepResult))]
-public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
+public sealed class InvokeNorthMigrationCommand : NorthFleetCmdlet
 {
-    private readonly List<PlanStep> _piped = new();
+    // Piped plan steps, by the target they came with (their Server and Database, or the command line's).
+    private readonly Dictionary<DatabaseTarget, List<PlanStep>> _piped = new();
 
-    /// <summary>Plan steps from Get-NorthPlan; they must be the start of the current plan.</summary>
+    /// <summary>Plan steps from Get-NorthPlan; they must be the start of the current plan of their database.</summary>
     [Parameter(ValueFromPipeline = true)]
     public PlanStep[]? InputObject { get; set; }
 
@@ -86,59 +95,73 @@ public sealed class InvokeNorthMigrationCommand : NorthDatabaseCmdlet
         RebuildInvalidIndexes = RebuildInvalidIndexes.IsPresent ? true : null,
     };
 
-    private protected override void Process()
+    private protected override bool ChangesDatabases => true;
+
+    private protected override void ProcessTargets(IReadOnlyList<DatabaseTarget> record)
     {
-        if (InputObject is not null)
+        if (InputObject is null)
         {
-            _piped.AddRange(InputObject);
+            return;
         }
+        var target = record.Count > 0 ? record[0] : new DatabaseTarget();
+        if (!_piped.TryGetValue(target, out var steps))
+        {
+            _piped[target] = steps = new List<PlanStep>();
+        }
+        steps.AddRange(InputObject);
     }
 
     private protected override void End()
     {
-        var settings = LoadSettings();
-        var migrator = CreateMigrator(settings);
-        var plan = _piped.Count > 0
-            ? _piped
-            : Run((_, cancel) => migrator.ReadStateAsync(AllowOutOfOrder, cancel)).Plan;
-
-        // The steps the user accepts (all of them unless -Confirm declines one, none under -WhatIf).
         // -WhatIf lists every step; -Confirm stops at the first step declined (a plan runs as a prefix).
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var flag)
             ? ((SwitchParameter)flag).IsPresent
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-        var accepted = new List<PlanStep>();
-        var declined = false;
-        foreach (var step in plan)
+        var allowOutOfOrder = AllowOutOfOrder.IsPresent;
+        var force = Force.IsPresent;
+        var targets = Targets.Count == 0 && _piped.Count > 0 ? _piped.Keys.ToList() : Targets;
+        var several = targets.Count > 1;
+        RunTargets(LoadSettings(), targets, async (run, cancel) =>
         {
-            if (!ShouldProcess(StepTarget(step), step.Action.ToString()))
+            var migrator = run.Migrator;
+            var piped = _piped.GetValueOrDefault(run.Target) ?? (several ? null : _piped.Values.FirstOrDefault());
+            var plan = piped ?? (await migrator.ReadStateAsync(allowOutOfOrder, cancel).ConfigureAwait(false)).Plan;
+
+            // The steps the user accepts (all of them unless -Confirm declines one, none under -WhatIf).
+            var accepted = new List<PlanStep>();
+            var declined = false;
+            foreach (var step in plan)
             {
-                declined = true;
-                if (!whatIf)
+                if (!run.ShouldProcess(several ? $"{run.Identity} {StepTarget(step)}" : StepTarget(step), step.Action.ToString()))
                 {
-                    break;
+                    declined = true;
+                    if (!whatIf)
+                    {
+                        break;
+                    }
+                }
+                else if (!declined)
+                {
+                    accepted.Add(step);
                 }
             }
-            else if (!declined)
+            if (accepted.Count == 0)
             {
-                accepted.Add(step);
+                return plan.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Skipped;
             }
-        }
-        if (accepted.Count == 0)
-        {
-            return;
-        }
 
-        // Without piped steps or a declined step, the run re-plans under the lock, so a run that
-        // waited for another finds what is left instead of failing on steps already done.
-        var options = new MigrateOptions
-        {
-            AllowOutOfOrder = AllowOutOfOrder,
-            Force = Force,
-            Steps = _piped.Count == 0 && accepted.Count == plan.Count ? null : accepted,
-            OnStepCompleted = result => Reporter.Post(c => c.WriteObject(result)),
-        };
-        Run((_, cancel) => migrator.MigrateAsync(options, cancel));
+            // Without piped steps or a declined step, the run re-plans under the lock, so a run that
+            // waited for another finds what is left instead of failing on steps already done.
+            var options = new MigrateOptions
+            {
+                AllowOutOfOrder = allowOutOfOrder,
+                Force = force,
+                Steps = piped is null && accepted.Count == plan.Count ? null : accepted,
+                OnStepCompleted = run.Write,
+            };
+            var results = await migrator.MigrateAsync(options, cancel).ConfigureAwait(false);
+            return results.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
     }
 
     private static string StepTarget(PlanStep step) =>

@@ -34,7 +34,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.New, "NorthTestDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(TestDatabase))]
-public sealed class NewNorthTestDatabaseCommand : NorthDatabaseCmdlet
+public sealed class NewNorthTestDatabaseCommand : NorthSingleDatabaseCmdlet
 {
     /// <summary>The name of the database to create; it must not exist.</summary>
     [Parameter(Mandatory = true)]

@@ -3,7 +3,9 @@ using North.Core.Connections;
 using North.Core.Detection;
 using North.Core.Migrating;
 using North.Core.Running;
+using North.Core.Reporting;
 using North.Core.Settings;
+using North.Core.Targets;
 using North.PowerShell.Binding;
 using North.PowerShell.Hosting;
 
@@ -14,42 +16,13 @@ namespace North.PowerShell.Cmdlets;
 // make the type unloadable (see Loading/ModuleInitializer).
 
 /// <summary>
-/// The cmdlets that talk to a database: the connection parameters (libpq habits), the history
-/// and version-detection choices, and the <see cref="Migrator"/> built from them.
+/// The cmdlets that talk to a database: the connection parameters shared by every target (libpq
+/// habits), the history and version-detection choices, and the <see cref="Migrator"/> built from
+/// them. Which database(s) to act on is declared by <see cref="NorthSingleDatabaseCmdlet"/> (one)
+/// or <see cref="NorthFleetCmdlet"/> (many, from the pipeline).
 /// </summary>
 public abstract class NorthDatabaseCmdlet : NorthCmdlet
 {
-    /// <summary>
-    /// A whole connection string: libpq keyword form (host=db dbname=app), a postgresql:// URI, or
-    /// Npgsql's form (Host=db;Database=app). It wins over -Host, -Port, -Database and -Username.
-    /// </summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ConnectionString { get; set; }
-
-    /// <summary>The server's host name, address or socket folder (default: PGHOST, else localhost).</summary>
-    [Parameter]
-    [Alias("Host", "Server")]
-    [ValidateNotNullOrEmpty]
-    public string? HostName { get; set; }
-
-    /// <summary>The server's port (default: PGPORT, else 5432).</summary>
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int? Port { get; set; }
-
-    /// <summary>The database to migrate (default: PGDATABASE, else the user name).</summary>
-    [Parameter]
-    [Alias("DatabaseName")]
-    [ValidateNotNullOrEmpty]
-    public string? Database { get; set; }
-
-    /// <summary>The role to connect as (default: PGUSER, else the operating system user).</summary>
-    [Parameter]
-    [Alias("User")]
-    [ValidateNotNullOrEmpty]
-    public string? Username { get; set; }
-
     /// <summary>
     /// The role and password to connect with. Without it the password comes from PGPASSWORD or
     /// the password file (~/.pgpass, or PGPASSFILE). A password is never printed.
@@ -166,21 +139,19 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         var bound = MyInvocation.BoundParameters;
         foreach (var name in bound.Keys.Where(k => k.EndsWith("ConnectionString", StringComparison.OrdinalIgnoreCase)).ToList())
         {
-            if (bound[name] is string text)
+            bound[name] = bound[name] switch
             {
-                bound[name] = ConnectionFactory.Mask(text);
-            }
+                string text => ConnectionFactory.Mask(text),
+                string[] texts => texts.Select(ConnectionFactory.Mask).ToArray(),
+                var other => other,
+            };
         }
         base.BeginProcessing();
     }
 
     private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
     {
-        ConnectionString = ConnectionString,
-        Host = HostName,
-        Port = Port,
-        Database = Database,
-        Username = Credential?.UserName ?? Username,
+        Username = Credential?.UserName,
         Password = Credential?.GetNetworkCredential().Password,
         HistoryStyle = HistoryStyle is null ? null : Enum.Parse<HistoryStyle>(HistoryStyle, ignoreCase: true),
         VersionDetector = VersionDetector is null ? null : Enum.Parse<VersionDetector>(VersionDetector, ignoreCase: true),
@@ -197,13 +168,30 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
         DdlStatementTimeout = DdlStatementTimeout,
     };
 
-    /// <summary>The settings, the connection and the migrator for this call.</summary>
+    /// <summary>The database this call names (connection string, service, host, port, database, user), as a target.</summary>
+    private protected abstract DatabaseTarget GivenTarget { get; }
+
+    /// <summary>The settings of <paramref name="target"/>: the call's, with the target's connection values as parameters.</summary>
+    private protected DatabaseTarget WithCredential(DatabaseTarget target) =>
+        Credential is null ? target : target with { Username = Credential.UserName };
+
+    /// <summary>The connections to the database <paramref name="settings"/> name; throws a North error when they cannot be built.</summary>
+    private protected ConnectionFactory CreateConnections(NorthSettings settings, ConnectionEnvironment environment, bool pooling = true) =>
+        new(ConnectionOptions.FromSettings(settings, SslMode, ApplicationName) with { Pooling = pooling }, environment);
+
+    /// <summary>A migrator of one target, reporting through <paramref name="reporter"/>.</summary>
+    private protected Migrator CreateMigrator(NorthSettings settings, ConnectionFactory connections, IReporter reporter) =>
+        new(new RunContext(settings, WorkingDirectory, connections, ModuleSession.Files), reporter, ScriptDetector(connections));
+
+    /// <summary>The settings, the connection and the migrator for this call's one database.</summary>
     private protected Migrator CreateMigrator(NorthSettings settings)
     {
         ConnectionFactory connections;
         try
         {
-            connections = new ConnectionFactory(ConnectionOptions.FromSettings(settings, SslMode, ApplicationName));
+            var environment = ConnectionEnvironment.Current();
+            settings = WithCredential(GivenTarget).ApplyTo(settings, environment);
+            connections = CreateConnections(settings, environment);
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
@@ -215,8 +203,7 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
             WriteWarning(warning);
         }
         WriteVerbose($"Connecting to {connections.Describe()}.");
-        var context = new RunContext(settings, WorkingDirectory, connections, ModuleSession.Files);
-        return new Migrator(context, Reporter, ScriptDetector(connections));
+        return CreateMigrator(settings, connections, Reporter);
     }
 
     private DelegateVersionDetector? ScriptDetector(ConnectionFactory connections)

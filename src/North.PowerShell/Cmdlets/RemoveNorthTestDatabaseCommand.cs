@@ -22,7 +22,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso cref="NewNorthTestDatabaseCommand"/>
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Remove, "NorthTestDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-public sealed class RemoveNorthTestDatabaseCommand : NorthDatabaseCmdlet
+public sealed class RemoveNorthTestDatabaseCommand : NorthSingleDatabaseCmdlet
 {
     private readonly List<string> _names = new();
 

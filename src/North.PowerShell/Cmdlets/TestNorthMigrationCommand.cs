@@ -43,7 +43,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsDiagnostic.Test, "NorthMigration")]
 [OutputType(typeof(LockObservation))]
-public sealed class TestNorthMigrationCommand : NorthDatabaseCmdlet
+public sealed class TestNorthMigrationCommand : NorthSingleDatabaseCmdlet
 {
     /// <summary>Rehearses only the pending files of this version (the pending files before it still run on the scratch copy, unmeasured).</summary>
     [Parameter]

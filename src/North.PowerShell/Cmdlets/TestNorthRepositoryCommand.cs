@@ -47,7 +47,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsDiagnostic.Test, "NorthRepository")]
 [OutputType(typeof(RepositoryDiagnostic), typeof(bool))]
-public sealed class TestNorthRepositoryCommand : NorthDatabaseCmdlet
+public sealed class TestNorthRepositoryCommand : NorthSingleDatabaseCmdlet
 {
     /// <summary>Returns $true when the repository has no Error, $false otherwise, instead of the findings.</summary>
     [Parameter]

@@ -1,3 +1,4 @@
+using North.Core.Fleet;
 using System.Collections;
 using System.Management.Automation;
 using North.Core.Schema;
@@ -36,8 +37,12 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsDiagnostic.Test, "NorthSchema", DefaultParameterSetName = CurrentSet)]
 [OutputType(typeof(SchemaDifference), typeof(bool))]
-public sealed class TestNorthSchemaCommand : NorthDatabaseCmdlet
+public sealed class TestNorthSchemaCommand : NorthFleetCmdlet
 {
+    private protected override bool ChangesDatabases => false;
+
+    private protected override bool NamesTargetInErrors => true;
+
     private const string CurrentSet = "Current";
     private const string FileSet = "SchemaFile";
     private const string ReferenceSet = "Reference";
@@ -99,7 +104,6 @@ public sealed class TestNorthSchemaCommand : NorthDatabaseCmdlet
     private protected override void End()
     {
         var settings = LoadSettings();
-        var migrator = CreateMigrator(settings);
         var request = new SchemaVerificationRequest
         {
             SchemaFile = ParameterSetName == FileSet ? GetUnresolvedProviderPathFromPSPath(SchemaFile) : null,
@@ -117,13 +121,34 @@ public sealed class TestNorthSchemaCommand : NorthDatabaseCmdlet
                 ExcludeTables = ExcludeTable ?? [],
             },
         };
-        var verification = new SchemaVerification(migrator, Reporter);
-        var differences = Run((_, cancel) => verification.RunAsync(request, cancel), migrator.Target);
-        if (Quiet)
+        var quiet = Quiet.IsPresent;
+        var several = Targets.Count > 1;
+        var mismatches = 0;
+        var summary = RunTargets(settings, Targets, async (run, cancel) =>
         {
-            WriteObject(differences.Count == 0);
-            return;
+            var verification = new SchemaVerification(run.Migrator, run.Reporter);
+            var differences = await verification.RunAsync(request, cancel).ConfigureAwait(false);
+            if (quiet && !several)
+            {
+                run.Write(differences.Count == 0);
+            }
+            else if (quiet)
+            {
+                Interlocked.Add(ref mismatches, differences.Count == 0 ? 0 : 1);
+            }
+            else
+            {
+                foreach (var difference in differences)
+                {
+                    run.Write(difference);
+                }
+            }
+            return differences.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
+        if (quiet && several)
+        {
+            // One answer for the call: every database matches (a failed one does not).
+            WriteObject(mismatches == 0 && summary is { Failed: 0, Skipped: 0 });
         }
-        WriteObject(differences, enumerateCollection: true);
     }
 }

@@ -41,6 +41,20 @@ internal static class ErrorRecords
         return new ErrorRecord(exception, ErrorIds.UnexpectedError, ErrorCategory.NotSpecified, fallbackTarget);
     }
 
+    /// <summary>
+    /// The error of one target of a multi-target call: its target object is the target
+    /// (<c>server/database</c>) and its message starts with it.
+    /// </summary>
+    public static ErrorRecord ForTarget(Exception exception, string target)
+    {
+        var record = From(exception, target, preferFallback: true);
+        record.ErrorDetails = new ErrorDetails($"{target}: {record.ErrorDetails?.Message ?? record.Exception.Message}")
+        {
+            RecommendedAction = record.ErrorDetails?.RecommendedAction ?? "",
+        };
+        return record;
+    }
+
     public static ErrorCategory Category(NorthErrorKind kind) => kind switch
     {
         NorthErrorKind.InvalidData => ErrorCategory.InvalidData,

@@ -17,16 +17,37 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     private static readonly DependencyLoadContext Context = new(DependencyFolder);
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += ResolveCore;
+    // Imports alive in this process: one per runspace that imported the module (ForEach-Object
+    // -Parallel, Start-ThreadJob); the resolver and the session's state go with the last.
+    private static int _imports;
+    private static readonly object Gate = new();
+
+    public void OnImport()
+    {
+        lock (Gate)
+        {
+            if (_imports++ == 0)
+            {
+                AssemblyLoadContext.Default.Resolving += ResolveCore;
+            }
+        }
+    }
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
-        // North.Core was loaded if a call made the session's state; drop it with the module.
-        if (Context.Assemblies.Any(a => a.GetName().Name == "North.Core"))
+        lock (Gate)
         {
-            EndSession();
+            if (_imports == 0 || --_imports > 0)
+            {
+                return; // another runspace still uses the module
+            }
+            // North.Core was loaded if a call made the session's state; drop it with the module.
+            if (Context.Assemblies.Any(a => a.GetName().Name == "North.Core"))
+            {
+                EndSession();
+            }
+            AssemblyLoadContext.Default.Resolving -= ResolveCore;
         }
-        AssemblyLoadContext.Default.Resolving -= ResolveCore;
     }
 
     // Separate method: touching ModuleSession loads North.Core, which must already be loaded here.
