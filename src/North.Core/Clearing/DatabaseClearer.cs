@@ -135,7 +135,7 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
                 Mode = TransactionMode.Atomic,
                 NonTransactionalKeywords = _settings.NonTransactionalKeywords,
                 Variables = _settings.Variables,
-                LockTimeout = _settings.DdlLockTimeout,
+                LockTimeout = _settings.LockTimeoutForFiles(),
                 StatementTimeout = _settings.DdlStatementTimeout,
                 WorkingDirectory = _migrator.Context.WorkingDirectory,
                 BeforeFirstStatement = (_, transaction, _) => TruncateAsync(transaction),

@@ -71,6 +71,12 @@ public static class ErrorIds
     /// <summary>A do-until-0 block ran past DoUntilZeroTimeLimit; its running statement was cancelled.</summary>
     public const string DoUntilZeroTimeLimit = "NorthDoUntilZeroTimeLimit";
 
+    /// <summary>A statement met a lock timeout (55P03) or a deadlock (40P01) and North gave up: its retries ran out, or the file had kept work a retry would redo. Names the blockers seen.</summary>
+    public const string LockWaitFailed = "NorthLockWaitFailed";
+
+    /// <summary>A CONCURRENTLY index build or reindex left its index invalid, or met an invalid index of that name left by an earlier failure.</summary>
+    public const string InvalidIndex = "NorthInvalidIndex";
+
     // A run and its "exactly once".
 
     /// <summary>Another run holds the run lock past LockTimeout.</summary>

@@ -56,6 +56,23 @@ public class ScriptException : NorthException
     {
     }
 
+    /// <summary>
+    /// <paramref name="failure"/> told again (a lock failure North gave up on, a CONCURRENTLY index left invalid):
+    /// same place and server fields, a message, id and advice of its own.
+    /// </summary>
+    protected ScriptException(ScriptException failure, string message, string errorId, string? recommendedAction)
+        : base(message, errorId, failure.Kind, failure.File, recommendedAction, failure)
+    {
+        File = failure.File;
+        Line = failure.Line;
+        Column = failure.Column;
+        SqlState = failure.SqlState;
+        ServerMessage = failure.ServerMessage;
+        Detail = failure.Detail;
+        Hint = failure.Hint;
+        StatementFirstLine = failure.StatementFirstLine;
+    }
+
     public string File { get; }
 
     public int Line { get; }

@@ -33,6 +33,19 @@ public sealed record ExecutionOptions
     /// <summary>Applied with <c>SET lock_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
     public TimeSpan? LockTimeout { get; init; }
 
+    /// <summary>
+    /// Retries of what met a lock timeout or deadlock (null: none): an atomic file runs again whole; a
+    /// non-transactional file runs the failing statement again when it ran alone (in autocommit); a file
+    /// with its own transactions runs again whole while nothing of it was kept (no COMMIT, no autocommit work).
+    /// </summary>
+    public Contention.LockRetryPolicy? LockRetries { get; init; }
+
+    /// <summary>The sessions seen blocking the script session since the given time (named when North gives up); null: none known.</summary>
+    public Func<DateTimeOffset, IReadOnlyList<Contention.DatabaseSession>>? BlockersSince { get; init; }
+
+    /// <summary>An invalid index met before the CONCURRENTLY build of its name is dropped concurrently and built again (false: an error).</summary>
+    public bool RebuildInvalidIndexes { get; init; }
+
     /// <summary>Applied with <c>SET statement_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
     public TimeSpan? StatementTimeout { get; init; }
 

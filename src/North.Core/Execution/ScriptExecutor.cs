@@ -48,7 +48,6 @@ public sealed partial class ScriptExecutor
     public async Task<ScriptResult> ExecuteFileAsync(string path, ExecutionOptions? options = null, CancellationToken cancel = default)
     {
         options ??= new ExecutionOptions();
-        var clock = Stopwatch.StartNew();
         var readerOptions = new ScriptReaderOptions
         {
             Variables = options.Variables,
@@ -79,7 +78,57 @@ public sealed partial class ScriptExecutor
                 $"cannot run atomically: the file has {(classification.Mode == TransactionMode.None ? $"a non-transactional statement ({classification.NonTransactionalKeyword})" : "its own transaction control")}");
         _reporter.Verbose($"{path}: running {mode}{(classification.Manual ? ", manual" : "")}");
 
-        var run = new Run(mode, classification, options);
+        var clock = Stopwatch.StartNew();
+        var attempts = new AttemptCount();
+        for (; ; attempts.File++)
+        {
+            var run = new Run(mode, classification, options, attempts);
+            try
+            {
+                var result = await RunOnceAsync(path, runOptions, run, clock, cancel);
+                if (attempts.Total > 1)
+                    _reporter.Warning($"{path}: needed {attempts.Total} attempts (a lock timeout or deadlock, retried); it succeeded.");
+                return result;
+            }
+            catch (ScriptException e) when (e is not LockWaitException && Contention.LockRetryPolicy.IsLockFailure(e.SqlState))
+            {
+                var (retry, why) = WholeFileRetry(run);
+                var policy = options.LockRetries;
+                if (!retry)
+                    throw GiveUp(e, run, why!);
+                if (policy is null || attempts.File >= policy.MaxAttempts)
+                    throw GiveUp(e, run, $"gave up after {attempts.Total} attempt(s) (LockRetries {policy?.Retries ?? 0})");
+                var delay = policy.DelayBefore(attempts.File + 1, Random.Shared.NextDouble());
+                _reporter.Verbose($"{e.File}:{e.Line}:{e.Column}: {e.SqlState} {e.ServerMessage}: {why}; attempt {attempts.File + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
+                await Task.Delay(delay, cancel);
+            }
+        }
+    }
+
+    /// <summary>Whether a lock failure lets the whole file run again: only when nothing of it was kept. The text says why (or why not).</summary>
+    private static (bool Retry, string? Why) WholeFileRetry(Run run)
+    {
+        if (run.GaveUp is { } reason)
+            return (false, reason);
+        if (run.Mode == TransactionMode.Atomic)
+            return run.Options.EnclosingTransaction is null
+                ? (true, "the file's transaction was rolled back, it runs again whole")
+                : (false, "not retried: the file runs inside the initialization's transaction, which the failure aborted");
+        if (run.Mode == TransactionMode.AsWritten && run.KeptBefore is null)
+            return (true, "the file's own transaction was rolled back and nothing of it was committed, it runs again whole");
+        return (false, run.KeptBefore is { } kept
+            ? $"not retried: the file had already committed work (from line {kept.Line}) that running it again would redo"
+            : "not retried: the statement ran inside the file's own transaction block, whose earlier statements a retry of it alone would lose");
+    }
+
+    /// <summary>The lock failure North stops on, with the sessions seen blocking the statement.</summary>
+    private static LockWaitException GiveUp(ScriptException failure, Run run, string why) =>
+        new(failure, why, run.Options.BlockersSince?.Invoke(run.StatementStarted) ?? []);
+
+    private async Task<ScriptResult> RunOnceAsync(string path, ScriptReaderOptions readerOptions, Run run, Stopwatch clock, CancellationToken cancel)
+    {
+        var mode = run.Mode;
+        var options = run.Options;
         _atomic = mode == TransactionMode.Atomic;
         _afterStatement = options.AfterStatement;
         NpgsqlTransaction? transaction = null;
@@ -97,7 +146,7 @@ public sealed partial class ScriptExecutor
                 await first(_connection, transaction, cancel);
             }
 
-            using (var reader = ScriptReader.Open(path, runOptions))
+            using (var reader = ScriptReader.Open(path, readerOptions))
                 await RunItemsAsync(reader, run, transaction, cancel);
             // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
             if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
@@ -158,17 +207,17 @@ public sealed partial class ScriptExecutor
                 await transaction.DisposeAsync();
         }
 
-        clock.Stop();
         _reporter.Verbose($"{path}: done, {run.Statements} statement(s), {run.Rows} row(s), {clock.ElapsedMilliseconds} ms");
         return new ScriptResult
         {
             File = path,
             Mode = mode,
-            Manual = classification.Manual,
+            Manual = run.Classification.Manual,
             RowsAffected = run.Rows,
             Iterations = run.Blocks,
             Duration = clock.Elapsed,
             StatementCount = run.Statements,
+            Attempts = run.Attempts.Total,
         };
     }
 
@@ -188,6 +237,8 @@ public sealed partial class ScriptExecutor
                     ordinal++;
                     run.Rows += await CopyAsync(copy, cancel);
                     run.Statements++;
+                    if (transaction is null && !run.InOwnBlock)
+                        run.KeptBefore ??= copy.Statement;
                     break;
 
                 case SqlStatement { ResultCommand: { } then } query:
@@ -216,7 +267,7 @@ public sealed partial class ScriptExecutor
                         block.Add(statement);
                         break;
                     }
-                    run.Rows += await ExecuteAsync(statement, transaction, cancel);
+                    run.Rows += await ExecuteAsync(statement, run, transaction, cancel);
                     run.Statements++;
                     break;
                 }
@@ -263,7 +314,7 @@ public sealed partial class ScriptExecutor
                 long rows = 0;
                 foreach (var statement in statements)
                 {
-                    var changed = await ExecuteAsync(statement, transaction, limit.Token);
+                    var changed = await ExecuteAsync(statement, run, transaction, limit.Token);
                     rows += changed;
                     run.Statements++;
                 }
@@ -293,31 +344,72 @@ public sealed partial class ScriptExecutor
         ? "nothing of the file is kept or recorded"
         : "the file is not recorded; statements it committed before stay";
 
-    /// <summary>Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE).</summary>
-    private async Task<long> ExecuteAsync(SqlStatement statement, NpgsqlTransaction? transaction, CancellationToken cancel)
+    /// <summary>
+    /// Executes one statement, alone, and returns the rows it changed (INSERT/UPDATE/DELETE/MERGE). A
+    /// statement that met a lock timeout or deadlock while it ran alone in autocommit (a non-transactional
+    /// file, outside any block of its own) runs again, after a back-off: every statement before it is done.
+    /// A CONCURRENTLY index build is checked valid after it, and an invalid index of its name before it.
+    /// </summary>
+    private async Task<long> ExecuteAsync(SqlStatement statement, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         if (statement.Keyword == "COPY" && ToStdout(statement.Words))
             return await CopyOutAsync(statement, cancel);
         _current = statement;
         _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
+        var index = transaction is null ? Contention.ConcurrentIndex.Parse(statement) : null;
+        bool? indexExisted = null;
         // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
         var command = new NpgsqlBatchCommand(statement.Text);
         batch.BatchCommands.Add(command);
-        long started = Stopwatch.GetTimestamp();
-        try
+        long started;
+        for (int attempt = 1; ; attempt++)
         {
-            await batch.ExecuteNonQueryAsync(cancel);
+            if (index is { Kind: Contention.ConcurrentIndexKind.Create })
+            {
+                var exists = await CheckBeforeBuildAsync(statement, index, run, attempt > 1 && indexExisted == false, cancel);
+                indexExisted ??= exists;
+            }
+            _current = statement;
+            run.StatementStarted = DateTimeOffset.UtcNow;
+            started = Stopwatch.GetTimestamp();
+            PostgresException failure;
+            try
+            {
+                await batch.ExecuteNonQueryAsync(cancel);
+                break;
+            }
+            catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
+                or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
+            {
+                throw NeedsAutocommit(statement, e);
+            }
+            catch (PostgresException e)
+            {
+                failure = e;
+            }
+            if (!Contention.LockRetryPolicy.IsLockFailure(failure.SqlState) || run.Mode != TransactionMode.None || transaction is not null)
+                throw Located(statement, failure);
+            var policy = run.Options.LockRetries;
+            if (run.InOwnBlock || !await RanAloneAsync(cancel))
+            {
+                run.GaveUp = "not retried: the statement ran inside the file's own transaction block, whose earlier statements a retry of it alone would lose";
+                throw Located(statement, failure);
+            }
+            if (policy is null || attempt >= policy.MaxAttempts)
+            {
+                run.GaveUp = $"gave up after {attempt} attempt(s) of the statement (LockRetries {policy?.Retries ?? 0}); the statements before it stay done";
+                throw Located(statement, failure);
+            }
+            var delay = policy.DelayBefore(attempt + 1, Random.Shared.NextDouble());
+            _reporter.Verbose($"{statement.Location}: {failure.SqlState} {failure.MessageText}: the statement ran alone and was rolled back" +
+                $"{(run.Statements > 0 ? "; the statements before it are done and are not run again" : "")}; attempt {attempt + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
+            run.Attempts.StatementRetries++;
+            await Task.Delay(delay, cancel);
         }
-        catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
-            or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
-        {
-            throw NeedsAutocommit(statement, e);
-        }
-        catch (PostgresException e)
-        {
-            throw Located(statement, e);
-        }
+        UpdateKept(statement, run, transaction);
+        if (index is not null)
+            await CheckAfterBuildAsync(statement, index, cancel);
         long rows = command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge
             ? (long)command.Rows
             : 0;
@@ -440,7 +532,7 @@ public sealed partial class ScriptExecutor
                         throw new ScriptException(then.File, then.Line, then.Column,
                             $"\\gexec produced transaction control ({located.FirstLine}) in a file North runs in one transaction of its own",
                             "Generate no BEGIN/COMMIT from the query, or write the file's own BEGIN and COMMIT.", ErrorIds.ScriptInvalid, NorthErrorKind.InvalidOperation);
-                    changed += await ExecuteAsync(located, transaction, cancel);
+                    changed += await ExecuteAsync(located, run, transaction, cancel);
                     run.Statements++;
                 }
             }
@@ -452,6 +544,54 @@ public sealed partial class ScriptExecutor
         for (int i = 1; i + 1 < words.Count; i++)
             if (words[i] == "TO" && words[i + 1] == "STDOUT")
                 return true;
+        return false;
+    }
+
+    /// <summary>What a statement that succeeded leaves kept: autocommit work, or a COMMIT of the file's own.</summary>
+    private static void UpdateKept(SqlStatement statement, Run run, NpgsqlTransaction? transaction)
+    {
+        if (transaction is not null)
+            return; // North's own transaction: nothing is kept before its COMMIT.
+        switch (statement.Control)
+        {
+            case TransactionControl.Begin or TransactionControl.BeginWithOptions:
+                run.InOwnBlock = true;
+                break;
+            case TransactionControl.Commit:
+                run.InOwnBlock = false;
+                run.KeptBefore ??= statement;
+                break;
+            case TransactionControl.Rollback:
+                run.InOwnBlock = false;
+                break;
+            case TransactionControl.Other:
+                run.InOwnBlock = false;
+                run.KeptBefore ??= statement;
+                break;
+            default:
+                // A session SET is not work: running the file again sets it again.
+                if (!run.InOwnBlock && statement.Keyword is not ("SET" or "RESET" or "SHOW" or ""))
+                    run.KeptBefore ??= statement;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Asks the server whether the failed statement ran alone, outside any transaction block: only there
+    /// does SAVEPOINT fail with 25P01 (no transaction block); in an aborted block it fails with 25P02.
+    /// </summary>
+    private async Task<bool> RanAloneAsync(CancellationToken cancel)
+    {
+        try
+        {
+            await RawAsync("SAVEPOINT north_probe", cancel);
+        }
+        catch (PostgresException e)
+        {
+            return e.SqlState == PostgresErrorCodes.NoActiveSqlTransaction;
+        }
+        // An open block (never after an error, but the server said so): leave it as it was.
+        await RawAsync("RELEASE SAVEPOINT north_probe", cancel);
         return false;
     }
 
@@ -481,6 +621,50 @@ public sealed partial class ScriptExecutor
         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows out, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return 0;
     }
+
+    /// <summary>
+    /// Before a CREATE INDEX CONCURRENTLY: an INVALID index of its name, left by an earlier failure, is an
+    /// error (IF NOT EXISTS would skip it), unless RebuildInvalidIndexes or it is this very statement's
+    /// (an attempt cancelled by a lock timeout left it): then it is dropped concurrently first. Returns whether the index exists.
+    /// </summary>
+    private async Task<bool> CheckBeforeBuildAsync(SqlStatement statement, Contention.ConcurrentIndex index, Run run, bool leftByThisStatement, CancellationToken cancel)
+    {
+        var found = await index.ReadAsync(_connection, cancel);
+        foreach (var invalid in found.Where(i => !i.Valid))
+        {
+            if (!run.Options.RebuildInvalidIndexes && !leftByThisStatement)
+                throw InvalidIndex(statement, invalid,
+                    $"the index {invalid.QualifiedName} exists and is INVALID (left by an earlier CONCURRENTLY build that failed); the statement would {(statement.ContainsKeyword("EXISTS") ? "skip it (IF NOT EXISTS)" : "fail on it")} and the file would be recorded without a usable index");
+            var drop = Contention.ConcurrentIndex.DropCommand(invalid);
+            _reporter.Verbose($"{statement.Location}: the INVALID index {invalid.QualifiedName} is dropped and built again ({(leftByThisStatement ? "left by this statement's attempt" : "RebuildInvalidIndexes")}): {drop}");
+            try
+            {
+                await RawAsync(drop, cancel);
+            }
+            catch (PostgresException e)
+            {
+                throw new ScriptException(statement.File, statement.Line, statement.Column, e, drop);
+            }
+            return false;
+        }
+        return found.Count > 0;
+    }
+
+    /// <summary>After a CONCURRENTLY build or reindex: each index it names is valid and ready, or the file fails before it is recorded.</summary>
+    private async Task CheckAfterBuildAsync(SqlStatement statement, Contention.ConcurrentIndex index, CancellationToken cancel)
+    {
+        var found = await index.ReadAsync(_connection, cancel);
+        if (found.FirstOrDefault(i => !i.Valid) is { } invalid)
+            throw InvalidIndex(statement, invalid, $"after the statement the index {invalid.QualifiedName} is INVALID (not usable by queries{(index.Kind == Contention.ConcurrentIndexKind.Create ? ", and no constraint" : "")})");
+        if (found.Count > 0)
+            _reporter.Verbose($"{statement.Location}: {string.Join(", ", found.Select(i => i.QualifiedName))} valid and ready.");
+    }
+
+    private static ScriptException InvalidIndex(SqlStatement statement, Contention.IndexState invalid, string problem) =>
+        new(statement.File, statement.Line, statement.Column, $"{problem}; the file is not recorded. In: {SecretMask.InStatement(statement.FirstLine)}",
+            $"Run {Contention.ConcurrentIndex.DropCommand(invalid)}; then fix what made the build fail (duplicate values for a unique index) and run again. " +
+            "Or set RebuildInvalidIndexes (NORTH_REBUILD_INVALID_INDEXES, north.json, -RebuildInvalidIndexes) so North drops it and builds it again.",
+            ErrorIds.InvalidIndex, Errors.NorthErrorKind.InvalidData);
 
     private async Task<long> CopyAsync(CopyFromStdin copy, CancellationToken cancel)
     {
@@ -710,11 +894,32 @@ public sealed partial class ScriptExecutor
         }
     }
 
-    private sealed class Run(TransactionMode mode, ScriptClassification classification, ExecutionOptions options)
+    /// <summary>Executions of one file: whole-file attempts, plus statements run again alone.</summary>
+    private sealed class AttemptCount
+    {
+        public int File { get; set; } = 1;
+        public int StatementRetries { get; set; }
+        public int Total => File + StatementRetries;
+    }
+
+    private sealed class Run(TransactionMode mode, ScriptClassification classification, ExecutionOptions options, AttemptCount attempts)
     {
         public TransactionMode Mode { get; } = mode;
         public ScriptClassification Classification { get; } = classification;
         public ExecutionOptions Options { get; } = options;
+        public AttemptCount Attempts { get; } = attempts;
+
+        /// <summary>The file's own transaction block is open (it ran BEGIN and not yet COMMIT or ROLLBACK); not North's.</summary>
+        public bool InOwnBlock { get; set; }
+
+        /// <summary>The first statement of this attempt whose work was committed (autocommit, or a COMMIT of the file's); null: nothing kept yet.</summary>
+        public SqlStatement? KeptBefore { get; set; }
+
+        /// <summary>Set when a statement's own retries ran out or could not be tried: the file is not retried whole.</summary>
+        public string? GaveUp { get; set; }
+
+        /// <summary>When the last statement started (the blockers named are those seen since).</summary>
+        public DateTimeOffset StatementStarted { get; set; } = DateTimeOffset.UtcNow;
         public long Rows { get; set; }
         public int Statements { get; set; }
         public List<IReadOnlyList<long>> Blocks { get; } = new();

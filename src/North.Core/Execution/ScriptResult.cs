@@ -21,6 +21,9 @@ public sealed class ScriptResult
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Executions of the file and of its statements: 1, plus one per retry after a lock timeout or deadlock.</summary>
+    public int Attempts { get; init; } = 1;
+
     /// <summary>Statements executed (a block's statements count once per execution).</summary>
     public int StatementCount { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using North.Core.Connections;
+using North.Core.Contention;
 using North.Core.Errors;
 using North.Core.Reporting;
 using Npgsql;
@@ -15,7 +16,7 @@ namespace North.Core.Locking;
 /// that <c>CREATE INDEX CONCURRENTLY</c> in the holder's run waits for, a deadlock the server
 /// cannot see. Disposing releases the lock and closes its session.
 /// The lock is held or the run stops: its session has no idle timeouts and keepalives, and
-/// <see cref="VerifyAsync"/>, <see cref="GuardCommand"/> and <see cref="Watch"/> prove it is still held.
+/// <see cref="VerifyAsync"/>, <see cref="GuardCommand"/> and <see cref="Watch(int, CancellationToken, TimeSpan?)"/> prove it is still held.
 /// </summary>
 public sealed class AdvisoryLock : IAsyncDisposable
 {
@@ -204,7 +205,26 @@ LIMIT 1";
     public LockWatch Watch(int scriptPid, CancellationToken cancel, TimeSpan? interval = null) =>
         new(this, scriptPid, interval ?? TimeSpan.FromSeconds(1), cancel);
 
+    /// <summary>
+    /// <see cref="Watch(int, CancellationToken, TimeSpan?)"/>, which also looks every 250 ms whether the
+    /// script session waits on a lock and, when it does, reads who blocks it (<see cref="LockWatch.BlockersSince"/>,
+    /// and <paramref name="onWait"/> at each look).
+    /// </summary>
+    public LockWatch Watch(int scriptPid, Action<LockWait> onWait, CancellationToken cancel) =>
+        new(this, scriptPid, TimeSpan.FromSeconds(1), cancel, onWait);
+
     internal async Task<(bool Held, bool ScriptWaits)> CheckAsync(int scriptPid, CancellationToken cancel)
+    {
+        var check = await CheckWaitAsync(scriptPid, false, cancel).ConfigureAwait(false);
+        return (check.Held, check.ScriptWaits);
+    }
+
+    /// <summary>
+    /// The lock check, plus how the script session waits: for how long its statement has been waiting
+    /// on a lock (null when it is not) and, when <paramref name="readBlockers"/> and it waits, who blocks it.
+    /// Reads only, in autocommit: the lock's session never holds a transaction or a snapshot.
+    /// </summary>
+    internal async Task<LockCheck> CheckWaitAsync(int scriptPid, bool readBlockers, CancellationToken cancel)
     {
         await _gate.WaitAsync(cancel).ConfigureAwait(false);
         try
@@ -212,25 +232,36 @@ LIMIT 1";
             var connection = _connection;
             if (connection is null || connection.State != System.Data.ConnectionState.Open)
             {
-                return (false, false);
+                return new LockCheck(false, false, null, []);
             }
             var (high, low) = Split(Key);
             await using var command = new NpgsqlCommand(@"
-SELECT coalesce(bool_or(l.pid = pg_catalog.pg_backend_pid() AND l.granted), false), coalesce(bool_or(l.pid = $3 AND NOT l.granted), false)
+SELECT coalesce(bool_or(l.pid = pg_catalog.pg_backend_pid() AND l.granted), false), coalesce(bool_or(l.pid = $3 AND NOT l.granted), false),
+  (SELECT extract(epoch FROM pg_catalog.clock_timestamp() - a.query_start)::float8 FROM pg_catalog.pg_stat_activity a
+   WHERE $4 AND a.pid = $3 AND a.wait_event_type = 'Lock')
 FROM pg_catalog.pg_locks l
 WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::pg_catalog.int8 = $1 AND l.objid::pg_catalog.int8 = $2
   AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = high });
             command.Parameters.Add(new NpgsqlParameter { Value = low });
             command.Parameters.Add(new NpgsqlParameter { Value = scriptPid });
-            await using var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
-            await reader.ReadAsync(cancel).ConfigureAwait(false);
-            return (reader.GetBoolean(0), reader.GetBoolean(1));
+            command.Parameters.Add(new NpgsqlParameter { Value = readBlockers });
+            bool held, waits;
+            TimeSpan? waiting;
+            await using (var reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancel).ConfigureAwait(false);
+                (held, waits, waiting) = (reader.GetBoolean(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : TimeSpan.FromSeconds(reader.GetDouble(2)));
+            }
+            var blockers = waiting is not null && held && !waits
+                ? await DatabaseSession.ReadBlockersAsync(connection, scriptPid, cancel).ConfigureAwait(false)
+                : [];
+            return new LockCheck(held, waits, waiting, blockers);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
         {
             // The session is gone (terminated, timed out, network): so is the lock.
-            return (false, false);
+            return new LockCheck(false, false, null, []);
         }
         finally
         {
@@ -294,3 +325,7 @@ WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::pg_catalog.int8 
                 : $"Wait for that run to finish, or raise -LockTimeout; if the session is stuck, a DBA can end it with SELECT pg_terminate_backend({holder.Pid}).");
     }
 }
+
+/// <summary>One look at the run lock and at the script session's lock wait.</summary>
+internal sealed record LockCheck(bool Held, bool ScriptWaits, TimeSpan? Waiting, IReadOnlyList<DatabaseSession> Blockers);
+

@@ -16,7 +16,7 @@ namespace North.Core.Migrating;
 internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor executor, AdvisoryLock runLock, UnfinishedTable journal,
     MigrateOptions options, string activity, int stepCount, IReporter reporter, CancellationToken cancel) : IAsyncDisposable
 {
-    private readonly LockWatch _watch = runLock.Watch(connection.ProcessID, cancel);
+    private readonly LockWatch _watch = runLock.Watch(connection.ProcessID, new BlockerReport(reporter).OnWait, cancel);
 
     private const int ProgressId = 1;
     private bool _journalReady;
@@ -69,6 +69,9 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
         }
     }
 
+    /// <summary>The sessions seen blocking the script session since <paramref name="since"/>.</summary>
+    public IReadOnlyList<Contention.DatabaseSession> BlockersSince(DateTimeOffset since) => _watch.BlockersSince(since);
+
     public ValueTask DisposeAsync() => _watch.DisposeAsync();
 
     public void Completed(StepResult result)
@@ -89,3 +92,31 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
         return false;
     }
 }
+
+/// <summary>
+/// Says who blocks the script session once its statement has waited on a lock for a second: to
+/// -Verbose and the progress bar's status, again when the blockers change or every 5 seconds.
+/// </summary>
+internal sealed class BlockerReport(IReporter reporter)
+{
+    private const int ProgressId = 3;
+    private static readonly TimeSpan After = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Again = TimeSpan.FromSeconds(5);
+    private string _last = "";
+    private DateTimeOffset _lastAt;
+
+    public void OnWait(Contention.LockWait wait)
+    {
+        if (wait.Waiting < After)
+            return;
+        var pids = string.Join(",", wait.Blockers.Select(b => b.Pid));
+        if (pids == _last && wait.SeenAt - _lastAt < Again)
+            return;
+        _last = pids;
+        _lastAt = wait.SeenAt;
+        var text = $"waiting {wait.Waiting.TotalSeconds:0.#} s on a lock held by {string.Join("; ", wait.Blockers)}";
+        reporter.Verbose("North's statement is " + text + ".");
+        reporter.Progress(new ProgressReport(ProgressId, "Waiting for a lock", text.Length > 200 ? text[..200] : text, -1, 1));
+    }
+}
+

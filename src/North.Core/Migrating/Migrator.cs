@@ -145,6 +145,7 @@ public sealed class Migrator
 
         await using var run = new MigrationRun(connection, new ScriptExecutor(connection, _reporter), runLock, journal, options,
             $"Migrating {_connections.Target} to {state.Version.TargetVersion.Text}", steps.Count, _reporter, cancel) { Shape = shape };
+        await WarnLongTransactionsAsync(connection, runLock, cancel).ConfigureAwait(false);
         try
         {
             var initSteps = state.Version.Initialized ? new List<PlanStep>() : steps.TakeWhile(s => s.Action != PlanAction.Apply).ToList();
@@ -172,6 +173,18 @@ public sealed class Migrator
             _reporter.Progress(new ProgressReport(ProgressId, run.Activity, "Done", 100, Completed: true));
         }
         return run.Results;
+    }
+
+    /// <summary>Pre-flight: sessions idle in a transaction, or in one older than LongTransactionThreshold, will make DDL wait.</summary>
+    private async Task WarnLongTransactionsAsync(NpgsqlConnection connection, AdvisoryLock runLock, CancellationToken cancel)
+    {
+        if (_settings.LongTransactionThreshold <= TimeSpan.Zero)
+            return;
+        var sessions = await Contention.DatabaseSession.ReadLongTransactionsAsync(connection, _settings.LongTransactionThreshold, [runLock.BackendPid], cancel).ConfigureAwait(false);
+        if (sessions.Count == 0)
+            return;
+        _reporter.Warning($"{_connections.Target}: {sessions.Count} session(s) idle in a transaction or in one older than {_settings.LongTransactionThreshold} " +
+            $"will make a migration's DDL wait for its locks: {string.Join("; ", sessions.Take(10))}{(sessions.Count > 10 ? "; ..." : "")}.");
     }
 
     /// <summary>Step 2 alone: initialises a database that is not initialized; does nothing otherwise.</summary>
@@ -325,9 +338,9 @@ public sealed class Migrator
                     {
                         return await RecordFakedAsync(run, step, clock, transaction, null, token).ConfigureAwait(false);
                     }
-                    var options = ExecutionOptionsFor(step) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
+                    var options = ExecutionOptionsFor(step, run) with { Mode = TransactionMode.Atomic, EnclosingTransaction = transaction };
                     var script = await run.Executor.ExecuteFileAsync(step.Path!, options, token).ConfigureAwait(false);
-                    return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
+                    return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count)) with { Attempts = script.Attempts };
                 }, cancel).ConfigureAwait(false));
             }
             try
@@ -380,12 +393,12 @@ public sealed class Migrator
                 {
                     await RunBatchAsync(run.Connection, null, journal.RunningCommand(initVersion, id)).ConfigureAwait(false);
                 }
-                var options = ExecutionOptionsFor(step) with
+                var options = ExecutionOptionsFor(step, run) with
                 {
                     RecordCommands = () => atomic ? [run.Lock.GuardCommand(), journal.DoneCommand(initVersion, id)] : [journal.DoneCommand(initVersion, id)],
                 };
                 var script = await run.Executor.ExecuteFileAsync(step.Path!, options, token).ConfigureAwait(false);
-                return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
+                return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count)) with { Attempts = script.Attempts };
             }, cancel).ConfigureAwait(false);
             run.Completed(result);
         }
@@ -430,7 +443,7 @@ public sealed class Migrator
         }
         // The history row travels with the file's COMMIT: applied and recorded together, in one round
         // trip, as the connecting user, after proving the run still holds its lock.
-        var options = ExecutionOptionsFor(step) with
+        var options = ExecutionOptionsFor(step, run) with
         {
             RecordCommands = () =>
             {
@@ -443,7 +456,7 @@ public sealed class Migrator
         try
         {
             var script = await run.Executor.ExecuteFileAsync(file.Path, options, cancel).ConfigureAwait(false);
-            return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count));
+            return Result(step, StepStatus.Succeeded, clock.Elapsed, script.RowsAffected, script.Iterations.Sum(b => b.Count)) with { Attempts = script.Attempts };
         }
         catch (ScriptException e) when (!atomic)
         {
@@ -553,8 +566,9 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
     private ReadableFolders? _readable;
 
     // The step carries what the plan decided about the file: manual or not, and its classification.
-    internal ExecutionOptions ExecutionOptionsFor(PlanStep step) => new()
+    internal ExecutionOptions ExecutionOptionsFor(PlanStep step, MigrationRun? run = null) => new()
     {
+        BlockersSince = run is null ? null : run.BlockersSince,
         NonTransactionalKeywords = _settings.NonTransactionalKeywords,
         Variables = _settings.Variables,
         Classification = step.Classification,
@@ -563,8 +577,10 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         ReadableFolders = _readable ??= new ReadableFolders(_settings.MigrationsRoot, _settings.AllowedFolders),
         MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
         BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
-        LockTimeout = _settings.DdlLockTimeout,
+        LockTimeout = _settings.LockTimeoutForFiles(),
         StatementTimeout = _settings.DdlStatementTimeout,
+        LockRetries = new Contention.LockRetryPolicy(_settings.LockRetries, _settings.LockRetryMaxDelay),
+        RebuildInvalidIndexes = _settings.RebuildInvalidIndexes,
         OnIteration = it => _reporter.Progress(new ProgressReport(IterationProgressId, $"{System.IO.Path.GetFileName(it.File)} block {it.Block}",
             $"iteration {it.Iteration}: {it.Rows} row(s)", -1, ProgressId)),
     };

@@ -12,11 +12,11 @@ namespace North.Core.Migrating;
 public sealed class PartlyAppliedException : ScriptException
 {
     internal PartlyAppliedException(ScriptException failure, PlanStep step, string version)
-        : base(failure.Message + " " + WhatStays(failure, step), failure.ErrorId, failure.Kind, failure.File, failure.Line, failure.Column,
+        : base(failure, failure.Message + " " + WhatStays(failure, step), failure.ErrorId,
             (failure.RecommendedAction is { Length: > 0 } first ? first + " " : "") +
             $"Check what stays, then: finish the file by hand and Register-NorthMigration -Version {version} -Name {step.Name}; " +
             $"or undo what stays, fix the file and Unregister-NorthMigration -Version {version} -Name {step.Name} so the next run runs it again. " +
-            "Until then a run stops on it.", failure)
+            "Until then a run stops on it.")
     {
         Failure = failure;
     }

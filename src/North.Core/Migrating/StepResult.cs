@@ -22,6 +22,9 @@ public sealed record StepResult(
     int Iterations,
     string? Path)
 {
+    /// <summary>Executions the step took: 1, plus one per retry after a lock timeout or deadlock (a file run again whole, or one of its statements).</summary>
+    public int Attempts { get; init; } = 1;
+
     /// <summary>The server the object is about: <c>host:port</c>, or the socket folder.</summary>
     public string? Server { get; init; }
 

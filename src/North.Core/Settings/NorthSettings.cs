@@ -85,8 +85,30 @@ public sealed record NorthSettings
     /// <summary>How long a run waits for the migration lock.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary><c>lock_timeout</c> set for each file; null = unset.</summary>
-    public TimeSpan? DdlLockTimeout { get; init; }
+    /// <summary>
+    /// <c>lock_timeout</c> set for each file (a file's own SET wins); null or zero = unset. A default, so
+    /// DDL never queues for ever behind a long transaction while every later query queues behind it.
+    /// </summary>
+    public TimeSpan? DdlLockTimeout { get; init; } = DefaultDdlLockTimeout;
+
+    public static readonly TimeSpan DefaultDdlLockTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The lock_timeout North sets before each file: <see cref="DdlLockTimeout"/>, null when unset or zero (the server's own then). A method: not a setting of its own.</summary>
+    public TimeSpan? LockTimeoutForFiles() => DdlLockTimeout > TimeSpan.Zero ? DdlLockTimeout : null;
+
+    /// <summary>Attempts after the first for a file or statement that met a lock timeout or a deadlock, when nothing of it was kept; 0 = no retry.</summary>
+    public int LockRetries { get; init; } = DefaultLockRetries;
+
+    public const int DefaultLockRetries = 5;
+
+    /// <summary>The longest wait between two attempts (the back-off doubles from 500 ms up to it, with jitter).</summary>
+    public TimeSpan LockRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An invalid index left by an earlier failure, met before a CONCURRENTLY build of that name, is dropped concurrently and built again (false: an error).</summary>
+    public bool RebuildInvalidIndexes { get; init; }
+
+    /// <summary>Before the first file, sessions of the database whose transaction is older than this are listed in a warning (idle in transaction ones always); zero = no check.</summary>
+    public TimeSpan LongTransactionThreshold { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary><c>statement_timeout</c> set for each file; null = unset.</summary>
     public TimeSpan? DdlStatementTimeout { get; init; }

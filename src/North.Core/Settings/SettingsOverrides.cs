@@ -35,6 +35,8 @@ public sealed record SettingsOverrides
     public TimeSpan? LockTimeout { get; init; }
     public TimeSpan? DdlLockTimeout { get; init; }
     public TimeSpan? DdlStatementTimeout { get; init; }
+    public int? LockRetries { get; init; }
+    public bool? RebuildInvalidIndexes { get; init; }
     public int? ServerThrottleLimit { get; init; }
     public string? ConnectionString { get; init; }
     public string? Host { get; init; }

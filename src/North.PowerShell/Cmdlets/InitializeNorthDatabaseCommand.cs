@@ -1,6 +1,7 @@
 using North.Core.Fleet;
 using System.Management.Automation;
 using North.Core.Migrating;
+using North.Core.Settings;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -34,6 +35,28 @@ public sealed class InitializeNorthDatabaseCommand : NorthFleetCmdlet
     /// <summary>Initializes even a database that has tables of its own and no migration history.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// Attempts after the first for a file or statement that met a lock timeout or a deadlock, when
+    /// nothing of it was kept (default: the LockRetries setting, 5; 0: no retry). An atomic file runs
+    /// again whole, a non-transactional file only its failing statement.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 1000)]
+    public int? LockRetries { get; set; }
+
+    /// <summary>
+    /// An INVALID index left by an earlier failed CONCURRENTLY build, met before the statement that builds
+    /// it, is dropped (DROP INDEX CONCURRENTLY) and built again, instead of failing with NorthInvalidIndex.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RebuildInvalidIndexes { get; set; }
+
+    private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
+    {
+        LockRetries = LockRetries,
+        RebuildInvalidIndexes = RebuildInvalidIndexes.IsPresent ? true : null,
+    };
 
     private protected override void End()
     {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using North.Core.Migrating;
+using North.Core.Settings;
 using North.Core.Planning;
 using North.Core.Fleet;
 using North.Core.Targets;
@@ -18,6 +19,10 @@ namespace North.PowerShell.Cmdlets;
 /// the server's message; files applied before it stay recorded. -WhatIf lists the steps and changes
 /// nothing; -Confirm asks before each step. Steps piped from Get-NorthPlan are run if they are
 /// still the start of the current plan. -Verbose shows each statement's first line, rows and time.</para>
+/// <para>Each file runs under DdlLockTimeout (5 s by default); a statement that meets a lock timeout or a
+/// deadlock is retried (-LockRetries) when nothing of its file was kept, and when North gives up the
+/// error names the blocking sessions. CONCURRENTLY indexes are checked valid before a file is recorded.
+/// See about_North.</para>
 /// </remarks>
 /// <example>
 /// <code>Invoke-NorthMigration -Path ./sql -Database app</code>
@@ -30,6 +35,12 @@ namespace North.PowerShell.Cmdlets;
 /// <example>
 /// <code>Get-NorthPlan -Path ./sql -Database app | Where-Object Version -eq '1.1' | Invoke-NorthMigration -Path ./sql -Database app</code>
 /// <para>Applies the steps of version 1.1 only, when they come first in the plan.</para>
+/// </example>
+/// <example>
+/// <code>Invoke-NorthMigration -Path ./sql -Database app -DdlLockTimeout 2s -LockRetries 10 -Verbose</code>
+/// <para>Each statement waits at most 2 s for its locks; one that meets a lock timeout or a deadlock is
+/// retried up to 10 times when nothing of its file was kept. -Verbose names the sessions that block it;
+/// each result's Attempts says how many executions it took.</para>
 /// </example>
 /// <example>
 /// <code>Import-Csv ./tenants.csv | Invoke-NorthMigration -Path ./sql -CanaryCount 1 -ThrottleLimit 8 -ErrorVariable failed</code>
@@ -61,6 +72,28 @@ public sealed class InvokeNorthMigrationCommand : NorthFleetCmdlet
     /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>
+    /// Attempts after the first for a file or statement that met a lock timeout or a deadlock, when
+    /// nothing of it was kept (default: the LockRetries setting, 5; 0: no retry). An atomic file runs
+    /// again whole, a non-transactional file only its failing statement.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 1000)]
+    public int? LockRetries { get; set; }
+
+    /// <summary>
+    /// An INVALID index left by an earlier failed CONCURRENTLY build, met before the statement that builds
+    /// it, is dropped (DROP INDEX CONCURRENTLY) and built again, instead of failing with NorthInvalidIndex.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RebuildInvalidIndexes { get; set; }
+
+    private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
+    {
+        LockRetries = LockRetries,
+        RebuildInvalidIndexes = RebuildInvalidIndexes.IsPresent ? true : null,
+    };
 
     private protected override bool ChangesDatabases => true;
 

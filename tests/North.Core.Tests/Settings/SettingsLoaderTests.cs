@@ -29,7 +29,10 @@ public class SettingsLoaderTests
         Assert.Equal("version_num", settings.VersionTableColumn);
         Assert.Equal("django_site", settings.CommentTable);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.LockTimeout);
-        Assert.Null(settings.DdlLockTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.DdlLockTimeout);
+        Assert.Equal(5, settings.LockRetries);
+        Assert.False(settings.RebuildInvalidIndexes);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.LongTransactionThreshold);
         Assert.False(settings.IgnoreSymlinks);
         Assert.Equal(SettingSourceKind.Default, settings.SourceOf(nameof(NorthSettings.SchemaTemplate)).Kind);
     }
