@@ -260,17 +260,20 @@ Describe 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS after a failed build le
         # u has a duplicate: the build fails and leaves u_x INVALID (PostgreSQL does).
         $script:First = Get-CommandFailure { Invoke-NorthMigration @North -ErrorAction Stop }
         Invoke-TestSql -Database $Db.Name -Sql "DELETE FROM u WHERE ctid = (SELECT max(ctid) FROM u WHERE x = 2)" | Out-Null
-        # The failed file stays marked unfinished: the DBA clears it once the data is fixed.
-        Unregister-NorthMigration @North -Version 1.0 -Name '1.0-1-unique-ddl.sql' -Confirm:$false | Out-Null
+        # The failed build kept nothing but the INVALID index North checks for: the file is not left
+        # marked unfinished, so the DBA fixes the data and runs again, with no repair step.
+        $script:MarksAfterFirst = Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM north_migrations_unfinished"
         $script:Second = Get-CommandFailure { Invoke-NorthMigration @North -ErrorAction Stop }
         $script:AfterSecond = Invoke-TestSql -Database $Db.Name -Sql "SELECT (SELECT indisvalid FROM pg_index WHERE indexrelid = 'u_x'::regclass), (SELECT count(*) FROM north_migrations WHERE name = '1.0-1-unique-ddl.sql')"
-        Unregister-NorthMigration @North -Version 1.0 -Name '1.0-1-unique-ddl.sql' -Confirm:$false | Out-Null
+        $script:MarksAfterSecond = Invoke-TestSql -Database $Db.Name -Sql "SELECT count(*) FROM north_migrations_unfinished"
         $script:Third = @(Invoke-NorthMigration @North -RebuildInvalidIndexes -Verbose -ErrorAction Stop 4>&1)
     }
     AfterAll { Remove-TestDatabase $Db }
 
     It 'fails first on the duplicate' {
         $First.Exception.SqlState | Should -Be '23505'
+        $First.FullyQualifiedErrorId | Should -BeLike 'NorthScriptFailed*'
+        $MarksAfterFirst | Should -Be '0'
     }
 
     It 'is never recorded while the index is invalid: the re-run fails naming it, with the DROP INDEX CONCURRENTLY to run' {
@@ -280,6 +283,7 @@ Describe 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS after a failed build le
         $Second.ErrorDetails.RecommendedAction | Should -Match 'Run DROP INDEX CONCURRENTLY IF EXISTS public\.u_x;'
         $Second.ErrorDetails.RecommendedAction | Should -Match 'RebuildInvalidIndexes'
         $AfterSecond | Should -Be 'f|0'
+        $MarksAfterSecond | Should -Be '0'
     }
 
     It 'with -RebuildInvalidIndexes drops it, builds it again valid, and records the file once' {

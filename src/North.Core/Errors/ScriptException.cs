@@ -20,6 +20,13 @@ public class ScriptException : NorthException
         Column = column;
     }
 
+    /// <summary>
+    /// Set by the executor when it can prove the failed file kept nothing (a file that runs outside
+    /// one transaction of North's, failing before any statement of it committed work): its
+    /// unfinished mark can go, and the next run may run it again.
+    /// </summary>
+    public bool NothingKept { get; internal set; }
+
     /// <summary>A server error on a statement of a script, mapped back to the file.</summary>
     public ScriptException(string file, int line, int column, PostgresException error, string statementFirstLine)
         : this(Format(file, line, column, error, statementFirstLine), ErrorIds.ScriptFailed, KindOf(error.SqlState), file, line, column,

@@ -95,14 +95,30 @@ public sealed partial class ScriptExecutor
                 var (retry, why) = WholeFileRetry(run);
                 var policy = options.LockRetries;
                 if (!retry)
-                    throw GiveUp(e, run, why!);
+                    throw Kept(GiveUp(e, run, why!), run);
                 if (policy is null || attempts.File >= policy.MaxAttempts)
-                    throw GiveUp(e, run, $"gave up after {attempts.Total} attempt(s) (LockRetries {policy?.Retries ?? 0})");
+                    throw Kept(GiveUp(e, run, $"gave up after {attempts.Total} attempt(s) (LockRetries {policy?.Retries ?? 0})"), run);
                 var delay = policy.DelayBefore(attempts.File + 1, Random.Shared.NextDouble());
                 _reporter.Verbose($"{e.File}:{e.Line}:{e.Column}: {e.SqlState} {e.ServerMessage}: {why}; attempt {attempts.File + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
                 await Task.Delay(delay, cancel);
             }
+            catch (ScriptException e) when (e is not LockWaitException)
+            {
+                Kept(e, run);
+                throw;
+            }
         }
+    }
+
+    /// <summary>
+    /// Marks a failure of a file run outside North's own transaction that kept nothing: no statement
+    /// of it committed work before the failing one (which the server rolled back).
+    /// </summary>
+    private static ScriptException Kept(ScriptException failure, Run run)
+    {
+        if (run.Mode != TransactionMode.Atomic && run.KeptBefore is null)
+            failure.NothingKept = true;
+        return failure;
     }
 
     /// <summary>Whether a lock failure lets the whole file run again: only when nothing of it was kept. The text says why (or why not).</summary>
@@ -497,6 +513,9 @@ public sealed partial class ScriptExecutor
                 throw Located(statement, e);
             }
         }
+        // A query in autocommit may have changed something (SELECT f() \gset): counted as kept work.
+        if (transaction is null && !run.InOwnBlock)
+            run.KeptBefore ??= statement;
         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} \\{then.Name} ({rows.Count} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         if (then.Name == "gset")
         {

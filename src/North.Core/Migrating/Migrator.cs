@@ -460,7 +460,26 @@ public sealed class Migrator
         }
         catch (ScriptException e) when (!atomic)
         {
+            if (e.NothingKept && await TryFinishAsync(run, file).ConfigureAwait(false))
+            {
+                // Nothing of the file stays: it is not unfinished, the next run runs it again.
+                throw;
+            }
             throw new PartlyAppliedException(e, step, file.Version.Text);
+        }
+    }
+
+    /// <summary>Removes a failed file's unfinished mark; false when the session cannot (the mark stays, as for an interruption).</summary>
+    private static async Task<bool> TryFinishAsync(MigrationRun run, MigrationFile file)
+    {
+        try
+        {
+            await RunBatchAsync(run.Connection, null, run.Journal.FinishCommand(file.Version.Text, file.Name)).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

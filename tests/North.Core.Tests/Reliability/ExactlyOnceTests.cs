@@ -237,6 +237,30 @@ public class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task ANonTransactionalFileThatFailsOnItsFirstStatementKeptNothingAndRunsAgainOnceFixed()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        using var repo = new ScriptFolder();
+        repo.Write("schemas/schema_1.0.sql", "CREATE TABLE books (title text);\nINSERT INTO books VALUES ('a'), ('a');\n");
+        repo.Write("1.0/1.0-0-version-dml.sql", "SELECT 1;\n");
+        repo.Write("1.1/1.1-unique-ddl.sql", "SET lock_timeout = '2s';\nCREATE UNIQUE INDEX CONCURRENTLY books_title ON books (title);\nCREATE TABLE after_it (id int);\n");
+        var migrator = NewMigrator(db, new NorthSettings { MigrationsRoot = repo.Root });
+
+        var failed = await Assert.ThrowsAsync<ScriptException>(() => migrator.MigrateAsync());
+        Assert.IsNotType<PartlyAppliedException>(failed);
+        Assert.True(failed.NothingKept);
+        Assert.Equal("23505", failed.SqlState);
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM north_migrations_unfinished"));
+
+        // The DBA fixes the data and drops the invalid index the build left; the next run applies the file once.
+        await db.ExecuteAsync("DELETE FROM books WHERE ctid = (SELECT max(ctid) FROM books)");
+        await db.ExecuteAsync("DROP INDEX books_title");
+        Assert.Single(await migrator.MigrateAsync());
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM north_migrations WHERE name = '1.1-unique-ddl.sql' AND mode = 'applied'"));
+        Assert.Equal("after_it", await db.ScalarAsync("SELECT to_regclass('after_it')::text"));
+    }
+
+    [Fact]
     public async Task AnInterruptedFileCanBeRunAgainAfterUnregister()
     {
         await using var db = await TestDatabase.CreateAsync();
