@@ -28,35 +28,11 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsData.Initialize, "NorthDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(StepResult))]
-public sealed class InitializeNorthDatabaseCommand : NorthFleetCmdlet
+public sealed class InitializeNorthDatabaseCommand : NorthMigratingCmdlet
 {
-    private protected override bool ChangesDatabases => true;
-
     /// <summary>Initializes even a database that has tables of its own and no migration history.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    /// <summary>
-    /// Attempts after the first for a file or statement that met a lock timeout or a deadlock, when
-    /// nothing of it was kept (default: the LockRetries setting, 5; 0: no retry). An atomic file runs
-    /// again whole, a non-transactional file only its failing statement.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(0, 1000)]
-    public int? LockRetries { get; set; }
-
-    /// <summary>
-    /// An INVALID index left by an earlier failed CONCURRENTLY build, met before the statement that builds
-    /// it, is dropped (DROP INDEX CONCURRENTLY) and built again, instead of failing with NorthInvalidIndex.
-    /// </summary>
-    [Parameter]
-    public SwitchParameter RebuildInvalidIndexes { get; set; }
-
-    private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
-    {
-        LockRetries = LockRetries,
-        RebuildInvalidIndexes = RebuildInvalidIndexes.IsPresent ? true : null,
-    };
 
     private protected override void End()
     {

@@ -53,7 +53,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsLifecycle.Invoke, "NorthMigration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(StepResult))]
-public sealed class InvokeNorthMigrationCommand : NorthFleetCmdlet
+public sealed class InvokeNorthMigrationCommand : NorthMigratingCmdlet
 {
     // Piped plan steps, by the target they came with (their Server and Database, or the command line's).
     private readonly Dictionary<DatabaseTarget, List<PlanStep>> _piped = new();
@@ -72,30 +72,6 @@ public sealed class InvokeNorthMigrationCommand : NorthFleetCmdlet
     /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
-
-    /// <summary>
-    /// Attempts after the first for a file or statement that met a lock timeout or a deadlock, when
-    /// nothing of it was kept (default: the LockRetries setting, 5; 0: no retry). An atomic file runs
-    /// again whole, a non-transactional file only its failing statement.
-    /// </summary>
-    [Parameter]
-    [ValidateRange(0, 1000)]
-    public int? LockRetries { get; set; }
-
-    /// <summary>
-    /// An INVALID index left by an earlier failed CONCURRENTLY build, met before the statement that builds
-    /// it, is dropped (DROP INDEX CONCURRENTLY) and built again, instead of failing with NorthInvalidIndex.
-    /// </summary>
-    [Parameter]
-    public SwitchParameter RebuildInvalidIndexes { get; set; }
-
-    private protected override SettingsOverrides AddOverrides(SettingsOverrides overrides) => base.AddOverrides(overrides) with
-    {
-        LockRetries = LockRetries,
-        RebuildInvalidIndexes = RebuildInvalidIndexes.IsPresent ? true : null,
-    };
-
-    private protected override bool ChangesDatabases => true;
 
     private protected override void ProcessTargets(IReadOnlyList<DatabaseTarget> record)
     {
