@@ -70,11 +70,15 @@ public sealed partial class ScriptExecutor
     /// search_path, prepared statements, advisory locks gone; the database's and role's settings
     /// read again). North keeps its connection and resets it: DISCARD ALL, then the settings of
     /// ALTER DATABASE/ROLE ... SET as a new session applies them, then North's own timeouts.
-    /// Refused where no new session can start: in North's transaction, or in the file's own block.
+    /// Before the file's first statement the session is already a new one (reset after the last
+    /// file): only the settings are read again, so a file may start with it whatever its mode.
+    /// Elsewhere it is refused where no new session can start: in North's transaction, or in the
+    /// file's own block.
     /// </summary>
     private async Task NewSessionAsync(MetaCommand meta, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
-        if (transaction is not null || run.InOwnBlock)
+        bool fresh = run.Statements == 0 && run.Options.EnclosingTransaction is null && run.Options.BeforeFirstStatement is null;
+        if (!fresh && (transaction is not null || run.InOwnBlock))
             throw new ScriptException(meta.File, meta.Line, meta.Column,
                 transaction is not null
                     ? $"\\{meta.Name} starts a new session in psql (temporary tables, SETs and search_path are gone), and North runs this file in one transaction, which a new session would end"
@@ -87,7 +91,8 @@ public sealed partial class ScriptExecutor
         var settings = new List<(string Name, string Value)>();
         try
         {
-            await RawAsync("DISCARD ALL", cancel);
+            if (!fresh)
+                await RawAsync("DISCARD ALL", cancel);
             // Lowest precedence first, each later one overriding: ALTER ROLE ALL, the database's, the role's, the role's in this database.
             await using (var command = new NpgsqlCommand(
                 "SELECT c FROM pg_db_role_setting s, unnest(s.setconfig) AS c " +
@@ -115,8 +120,9 @@ public sealed partial class ScriptExecutor
         {
             throw new ScriptException(meta.File, meta.Line, meta.Column, e, $"\\{meta.Name} (North's new session: DISCARD ALL and the database's settings)");
         }
-        await ApplyTimeoutsAsync(meta.File, run.Options, cancel);
+        if (!fresh)
+            await ApplyTimeoutsAsync(meta.File, run.Options, cancel);
         run.Session.Follow(_connection.PostgresParameters, true);
-        _reporter.Verbose($"{meta.Location}: \\{meta.Name}: a new session on {_connection.Database} (DISCARD ALL, the database's and role's settings{(settings.Count > 0 ? $": {settings.Count}" : "")})");
+        _reporter.Verbose($"{meta.Location}: \\{meta.Name}: a new session on {_connection.Database} ({(fresh ? "" : "DISCARD ALL, ")}the database's and role's settings{(settings.Count > 0 ? $": {settings.Count}" : "")})");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace North.Core.Sql;
 
@@ -9,12 +10,12 @@ namespace North.Core.Sql;
 /// A run follows the server's parameter status after every statement, however the setting
 /// changed (<c>SET</c>, <c>SET LOCAL</c>, <c>set_config</c>, <c>RESET</c>), as psql does.
 /// </summary>
-public sealed class ReadingSession
+public sealed partial class ReadingSession
 {
     /// <summary>
     /// A reading no server answers (the plan, the repository check): the starting values
-    /// (standard_conforming_strings on, UTF-8), changed only by what the file itself declares to the
-    /// reader (<c>\encoding</c>, and <c>SET client_encoding</c> so that a legacy file can be read at all).
+    /// (standard_conforming_strings on, UTF-8), changed only by what the file says in words: <c>\encoding</c>
+    /// and its plain <c>SET</c>/<c>RESET</c> of the two settings (see <see cref="Read"/>).
     /// </summary>
     public ReadingSession()
     {
@@ -28,7 +29,11 @@ public sealed class ReadingSession
         Follow(parameters, true);
     }
 
-    /// <summary>No server answers: settings come from the file's own declarations.</summary>
+    /// <summary>
+    /// No server answers: settings come from the file's own words. A run follows the server
+    /// instead; the two differ only where the file changes a setting another way (set_config, SET
+    /// LOCAL outside a block), which offline keeps the value it had.
+    /// </summary>
     public bool Offline { get; }
 
     /// <summary>How a quote without E lexes: psql follows the server's standard_conforming_strings.</summary>
@@ -88,6 +93,103 @@ public sealed class ReadingSession
         DecodingAdvice = DefaultAdvice;
         return true;
     }
+
+    /// <summary>
+    /// Offline, a statement the file reads past: how psql's session would change, in the forms a
+    /// file says it in words: <c>SET</c> (<c>SESSION</c>, <c>LOCAL</c>, <c>NAMES</c>), <c>RESET</c>,
+    /// <c>RESET ALL</c>, <c>set_config('...', '...', ...)</c> with literal arguments, and the end of a
+    /// transaction block (COMMIT drops the LOCAL values, ROLLBACK every change of the block). Without
+    /// this a legacy dump (LATIN1, or standard_conforming_strings off with <c>'it\'s'</c>) could not even
+    /// be planned. Any other way (a function, a variable) keeps the value offline; a run asks the server.
+    /// </summary>
+    internal void Read(SqlStatement statement)
+    {
+        switch (statement.Control)
+        {
+            case TransactionControl.Begin or TransactionControl.BeginWithOptions:
+                _blockStart = (StandardConformingStrings, ClientEncoding);
+                _session = _blockStart.Value;
+                return;
+            case TransactionControl.Commit:
+                if (_blockStart is not null)
+                    Apply(_session.Strings, _session.Encoding, statement);
+                _blockStart = null;
+                return;
+            case TransactionControl.Rollback:
+                if (_blockStart is { } start)
+                    Apply(start.Strings, start.Encoding, statement);
+                _blockStart = null;
+                return;
+        }
+        if (statement.Keyword == "SELECT")
+        {
+            foreach (Match call in SetConfig().Matches(statement.Text))
+                Change(call.Groups["n"].Value.ToUpperInvariant(), call.Groups["v"].Value, call.Groups["l"].Value.ToLowerInvariant() is "true" or "'true'" or "'on'" or "'t'", statement);
+            return;
+        }
+        if (statement.Keyword is not ("SET" or "RESET") || statement.Words.Count < 2)
+            return;
+        if (statement.Keyword == "RESET" && statement.Words[1] == "ALL")
+        {
+            Change("STANDARD_CONFORMING_STRINGS", "DEFAULT", false, statement);
+            Change("CLIENT_ENCODING", "DEFAULT", false, statement);
+            return;
+        }
+        bool local = statement.Words[1] == "LOCAL";
+        var setting = statement.Words[1] is "SESSION" or "LOCAL" && statement.Words.Count > 2 ? statement.Words[2] : statement.Words[1];
+        if (setting is not ("CLIENT_ENCODING" or "NAMES" or "STANDARD_CONFORMING_STRINGS"))
+            return;
+        string value = "DEFAULT";
+        if (statement.Keyword == "SET")
+        {
+            var m = SetValue().Match(statement.Text);
+            if (!m.Success)
+                return;
+            value = m.Groups["v"].Value;
+        }
+        Change(setting == "NAMES" ? "CLIENT_ENCODING" : setting, value, local, statement);
+    }
+
+    /// <summary>Offline, psql's <c>\connect</c>: the new session starts from the starting values (a run asks the server).</summary>
+    internal void NewSession()
+    {
+        StandardConformingStrings = true;
+        Declare("UTF8");
+        _session = (true, "UTF8");
+        _blockStart = null;
+    }
+
+    // Offline: the values a COMMIT keeps, and those a ROLLBACK goes back to (inside a block).
+    private (bool Strings, string Encoding) _session = (true, "UTF8");
+    private (bool Strings, string Encoding)? _blockStart;
+
+    private void Change(string setting, string value, bool local, SqlStatement statement)
+    {
+        if (local && _blockStart is null)
+            return; // psql: outside a transaction block a LOCAL change lasts for its own statement only
+        bool strings = StandardConformingStrings;
+        string encoding = ClientEncoding;
+        if (setting == "STANDARD_CONFORMING_STRINGS")
+            strings = value.ToLowerInvariant() is not ("off" or "false" or "0" or "no" or "of");
+        else
+            encoding = value.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase) ? "UTF8" : value;
+        Apply(strings, encoding, statement);
+        if (!local)
+            _session = (StandardConformingStrings, ClientEncoding);
+    }
+
+    private void Apply(bool strings, string encoding, SqlStatement statement)
+    {
+        StandardConformingStrings = strings;
+        if (encoding != ClientEncoding && !Declare(encoding))
+            throw new ScriptSyntaxException(statement.File, statement.Line, statement.Column, $"unknown client encoding '{encoding}'");
+    }
+
+    [GeneratedRegex(@"(?:=|\bTO\b|\bNAMES\b)\s*'?(?<v>[A-Za-z0-9_\-]+)'?\s*;?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex SetValue();
+
+    [GeneratedRegex(@"\bset_config\s*\(\s*'(?<n>standard_conforming_strings|client_encoding)'\s*,\s*'(?<v>[A-Za-z0-9_\-]*)'\s*,\s*(?<l>true|false|'[a-z]*')\s*\)", RegexOptions.IgnoreCase)]
+    private static partial Regex SetConfig();
 
     /// <summary>
     /// Takes the server's parameter status after a statement. Returns true when the server's

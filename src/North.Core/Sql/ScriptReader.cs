@@ -1,7 +1,6 @@
 using North.Core.Errors;
 using North.Core.Execution;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace North.Core.Sql;
 
@@ -12,7 +11,7 @@ namespace North.Core.Sql;
 /// The file is streamed: memory holds one line and the statement being built, never the file.
 /// Malformed input raises <see cref="ScriptSyntaxException"/> naming file, line and column.
 /// </summary>
-public sealed partial class ScriptReader : IDisposable
+public sealed class ScriptReader : IDisposable
 {
     private static readonly HashSet<string> KnownCommands = new(StringComparer.Ordinal)
     {
@@ -333,6 +332,8 @@ public sealed partial class ScriptReader : IDisposable
             case "connect":
             case "c":
                 CheckConnect(meta);
+                if (_session.Offline)
+                    _session.NewSession();
                 break;
             case "i":
             case "include":
@@ -491,27 +492,13 @@ public sealed partial class ScriptReader : IDisposable
         return new Frame(source, full, NewLexer(display));
     }
 
-    /// <summary>
-    /// Offline only (no server reports the session): a <c>SET client_encoding</c> (or <c>SET NAMES</c>)
-    /// decodes the rest of the file, so that the plan and the repository check can read a legacy
-    /// file at all. A run sends the statement and follows the server's parameter status instead;
-    /// standard_conforming_strings offline keeps its starting value, on.
-    /// </summary>
+    /// <summary>Offline, the file's own SET statements are all the session there is (see <see cref="ReadingSession.Offline"/>).</summary>
     private SqlStatement Intercept(SqlStatement statement)
     {
-        if (!_session.Offline || statement.Keyword != "SET" || statement.Words.Count < 2)
-            return statement;
-        var setting = statement.Words[1] is "SESSION" or "LOCAL" && statement.Words.Count > 2 ? statement.Words[2] : statement.Words[1];
-        if (setting is not ("CLIENT_ENCODING" or "NAMES"))
-            return statement;
-        var m = SetValue().Match(statement.Text);
-        if (m.Success && !_session.Declare(m.Groups["v"].Value))
-            throw new ScriptSyntaxException(statement.File, statement.Line, statement.Column, $"unknown client encoding '{m.Groups["v"].Value}'");
+        if (_session.Offline)
+            _session.Read(statement);
         return statement;
     }
-
-    [GeneratedRegex(@"(?:=|\bTO\b|\bNAMES\b)\s*'?(?<v>[A-Za-z0-9_\-]+)'?\s*;?\s*$", RegexOptions.IgnoreCase)]
-    private static partial Regex SetValue();
 
     private string? Variable(string name)
     {
