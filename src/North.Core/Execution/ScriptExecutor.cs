@@ -554,7 +554,7 @@ public sealed partial class ScriptExecutor
             {
                 if (cell is null)
                     continue;
-                using var cellReader = ScriptReader.FromText(cell, statement.File);
+                using var cellReader = ScriptReader.FromText(cell, statement.File, new ScriptReaderOptions { Session = run.Session.ForText() });
                 foreach (var item in cellReader.Read())
                 {
                     if (item is not SqlStatement generated)

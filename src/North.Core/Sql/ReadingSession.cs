@@ -27,6 +27,8 @@ public sealed partial class ReadingSession
     {
         ServerEncoding = parameters.TryGetValue("server_encoding", out var server) ? server : "UTF8";
         Follow(parameters, true);
+        if (PostgresEncoding.Clean(ServerEncoding) == "sqlascii")
+            DecodingAdvice = SqlAsciiDatabaseAdvice;
     }
 
     /// <summary>
@@ -51,6 +53,9 @@ public sealed partial class ReadingSession
     /// <summary>Why a line that does not decode is refused, for the error's recommended action.</summary>
     public string DecodingAdvice { get; private set; } = DefaultAdvice;
 
+    private const string SqlAsciiDatabaseAdvice =
+        "In a SQL_ASCII database psql (with client_encoding SQL_ASCII) stores a file's bytes as they are, and North's connection speaks UTF-8: only UTF-8 bytes can be stored unchanged. Convert the file to UTF-8.";
+
     private const string DefaultAdvice = "Save the file as UTF-8, or declare its encoding with \\encoding or SET client_encoding at its top.";
 
     /// <summary>
@@ -72,7 +77,7 @@ public sealed partial class ReadingSession
             Decoding = server == "sqlascii" ? PostgresEncoding.StrictUtf8 : PostgresEncoding.Find(ServerEncoding) ?? PostgresEncoding.StrictUtf8;
             ClientEncoding = "SQL_ASCII";
             DecodingAdvice = server == "sqlascii"
-                ? "With client_encoding SQL_ASCII in a SQL_ASCII database psql stores the bytes as they are, and North's connection speaks UTF-8: only UTF-8 bytes can be stored unchanged. Convert the file to UTF-8."
+                ? SqlAsciiDatabaseAdvice
                 : $"With client_encoding SQL_ASCII psql sends the bytes unconverted and the server takes them as {ServerEncoding}, its own encoding, and refuses these too.";
             return true;
         }
@@ -149,6 +154,12 @@ public sealed partial class ReadingSession
         }
         Change(setting == "NAMES" ? "CLIENT_ENCODING" : setting, value, local, statement);
     }
+
+    /// <summary>
+    /// A reading of text North already holds (a <c>\gexec</c> cell): the quotes lex by this session's
+    /// standard_conforming_strings; the text is UTF-8 whatever the file's encoding.
+    /// </summary>
+    internal ReadingSession ForText() => new() { StandardConformingStrings = StandardConformingStrings, _session = (StandardConformingStrings, "UTF8") };
 
     /// <summary>Offline, psql's <c>\connect</c>: the new session starts from the starting values (a run asks the server).</summary>
     internal void NewSession()

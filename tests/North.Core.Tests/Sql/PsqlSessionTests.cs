@@ -68,8 +68,9 @@ public class PsqlSessionTests
                 "SELECT set_config('standard_conforming_strings', 'off', false);\n" +
                 "\\ir inc.sql\n" +
                 "INSERT INTO s VALUES (8, 'j\\');\n"),
-            // Sees the including file's value; its own SET holds after it, in the including file.
-            ["inc.sql"] = Utf8("INSERT INTO s VALUES (5, 'g\\';h');\nSET standard_conforming_strings = on;\nINSERT INTO s VALUES (6, 'i\\');\n"),
+            // Sees the including file's value (a \gexec cell too); its own SET holds after it, in the including file.
+            ["inc.sql"] = Utf8("INSERT INTO s VALUES (5, 'g\\';h');\nSELECT $q$INSERT INTO s VALUES (9, 'k\\';l')$q$ \\gexec\n" +
+                "SET standard_conforming_strings = on;\nINSERT INTO s VALUES (6, 'i\\');\n"),
         });
         Assert.Equal(TransactionMode.Atomic, result.Mode);
     }
