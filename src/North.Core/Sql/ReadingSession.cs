@@ -95,7 +95,7 @@ public sealed partial class ReadingSession
             return true;
         }
         Decoding = decoding;
-        DecodingAdvice = DefaultAdvice;
+        DecodingAdvice = PostgresEncoding.Clean(ServerEncoding) == "sqlascii" ? SqlAsciiDatabaseAdvice : DefaultAdvice;
         return true;
     }
 
