@@ -63,24 +63,6 @@ ALTER TABLE public.tenant ADD COLUMN name text;
     function Get-Version($Db) {
         (Get-NorthVersion -Path $Repo -ConnectionString $Db.ConnectionString).CurrentVersion.Text
     }
-
-    function Start-Cluster {
-        # A second, throwaway PostgreSQL made by the harness, with max_connections = 50.
-        $dll = Join-Path (Get-TestRepositoryRoot) "tests/North.TestServer/bin/$env:NORTH_BUILD_CONFIGURATION/net10.0/North.TestServer.dll"
-        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        $info.ArgumentList.Add($dll)
-        $info.ArgumentList.Add('serve')
-        $info.Environment.Remove('NORTH_TEST_CONNECTION') | Out-Null
-        $info.Environment['NORTH_TEST_POSTGRES_OPTIONS'] = '-c max_connections=50'
-        $info.RedirectStandardInput = $true
-        $info.RedirectStandardOutput = $true
-        $info.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($info)
-        $line = $process.StandardOutput.ReadLine()
-        if (-not "$line".StartsWith('NORTH_TEST_CONNECTION=')) { throw "The second cluster did not start (exit $($process.ExitCode))." }
-        $process.StandardOutput.ReadLine() | Out-Null
-        [pscustomobject]@{ Process = $process; Values = (ConvertFrom-NpgsqlConnectionString $line.Substring('NORTH_TEST_CONNECTION='.Length)) }
-    }
 }
 
 Describe 'One call on 24 databases' {
@@ -295,10 +277,11 @@ user=$($Server['username'])
 
 Describe 'Two servers, and a server with max_connections = 50' {
     BeforeAll {
-        $script:Cluster = Start-Cluster
+        # A second, throwaway PostgreSQL with max_connections = 50.
+        $script:Cluster = Start-TestCluster -Options '-c max_connections=50'
     }
     AfterAll {
-        if ($Cluster) { $Cluster.Process.StandardInput.Close(); $Cluster.Process.WaitForExit(60000) | Out-Null }
+        Stop-TestCluster $Cluster
     }
 
     It 'holds the per-server cap on each server while both servers run at once' {

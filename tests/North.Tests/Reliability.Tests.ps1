@@ -93,3 +93,80 @@ Describe 'A database North has never seen' {
         }
     }
 }
+
+Describe 'A connection lost while a file runs' {
+    # A throwaway cluster: its backend is killed (SIGKILL), so the postmaster ends every session and
+    # recovers. The shared server is never touched.
+    BeforeAll {
+        $script:Cluster = Start-TestCluster
+        $script:Values = $Cluster.Values
+        $script:Target = "Host=$($Values['host']);Port=$($Values['port']);Username=$($Values['username']);Password=$($Values['password']);Database=lost_atomic"
+
+        function Invoke-ClusterSql([string] $Database, [string] $Sql) {
+            $env:PGHOST = $Values['host']; $env:PGPORT = $Values['port']; $env:PGUSER = $Values['username']; $env:PGPASSWORD = $Values['password']
+            try {
+                $output = $Sql | & psql -X -q -At -d $Database -f - 2>&1
+                if ($LASTEXITCODE -ne 0) { throw "psql failed on $Database`: $output" }
+                $output
+            }
+            finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD -ErrorAction SilentlyContinue }
+        }
+
+        function Invoke-KilledRun([string] $Root, [string] $Database) {
+            <# Runs the repository; kills the backend running pg_sleep(30); returns the error. #>
+            $killer = Start-ThreadJob -ScriptBlock {
+                param($v, $db)
+                $env:PGHOST = $v['host']; $env:PGPORT = $v['port']; $env:PGUSER = $v['username']; $env:PGPASSWORD = $v['password']
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                do {
+                    Start-Sleep -Milliseconds 100
+                    $backend = & psql -X -At -d $db -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"
+                } until ($backend -or [DateTime]::UtcNow -gt $deadline)
+                if ($backend) { & kill -9 $backend }
+            } -ArgumentList $Values, $Database
+            try {
+                try { Invoke-NorthMigration -Path $Root -ConnectionString $Target -ErrorAction Stop | Out-Null; $null }
+                catch { $_ }
+            }
+            finally { $killer | Wait-Job -Timeout 90 | Remove-Job -Force }
+        }
+
+        function Wait-Recovery([string] $Database) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ($true) {
+                try { if ((Invoke-ClusterSql $Database 'SELECT 1') -eq '1') { return } } catch { if ([DateTime]::UtcNow -gt $deadline) { throw } }
+                Start-Sleep -Milliseconds 200
+            }
+        }
+
+        $script:Root = New-SmallRepository @{
+            '1.1-a-slow-ddl.sql'  = "CREATE TABLE slow_one (id int);`nSELECT pg_sleep(30);"
+            '1.1-b-after-ddl.sql' = 'CREATE TABLE after_it (id int);'
+        }
+        Invoke-ClusterSql postgres 'CREATE DATABASE lost_atomic' | Out-Null
+        # Initialized first: an initialization commits as one, so a loss inside it keeps nothing at all.
+        Invoke-NorthMigration -Path $Root -ConnectionString $Target -TargetVersion 1.0 | Out-Null
+        $script:Atomic = Invoke-KilledRun $Root 'lost_atomic'
+        Wait-Recovery 'lost_atomic'
+    }
+    AfterAll {
+        Stop-TestCluster $Cluster
+        Remove-Item $Root -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'is NorthConnectionLost naming the database, the file, and what the file''s transaction kept' {
+        $Atomic | Should -Not -BeNullOrEmpty
+        $Atomic.FullyQualifiedErrorId | Should -BeLike 'NorthConnectionLost,*'
+        $Atomic.CategoryInfo.Category | Should -Be 'ConnectionError'
+        $Atomic.Exception.Message | Should -Match "The connection to .*:$($Values['port'])/lost_atomic was lost while 1\.1/1\.1-a-slow-ddl\.sql ran"
+        $Atomic.Exception.Message | Should -Match 'rolls both back'
+        $Atomic.ErrorDetails.RecommendedAction | Should -Match 'Get-NorthStatus'
+    }
+
+    It 'leaves an atomic file unrecorded and its effects absent; the next run in the same session applies it once' {
+        Invoke-ClusterSql lost_atomic "SELECT to_regclass('slow_one') IS NULL, count(*) FROM north_migrations WHERE name LIKE '1.1-%'" | Should -Be 't|0'
+        Set-Content (Join-Path $Root '1.1/1.1-a-slow-ddl.sql') 'CREATE TABLE slow_one (id int);'
+        @(Invoke-NorthMigration -Path $Root -ConnectionString $Target).Name | Should -Be @('1.1-a-slow-ddl.sql', '1.1-b-after-ddl.sql')
+        Invoke-ClusterSql lost_atomic "SELECT count(*) FROM north_migrations WHERE name = '1.1-a-slow-ddl.sql'" | Should -Be '1'
+    }
+}

@@ -69,6 +69,40 @@ function Remove-TestDatabase([Parameter(Mandatory)] $Database) {
     Invoke-TestSql -Database postgres -Sql "DROP DATABASE IF EXISTS $($Database.Name) WITH (FORCE)" | Out-Null
 }
 
+function Start-TestCluster {
+    <# A throwaway PostgreSQL of its own, made by the harness (tests/North.TestServer), for tests that
+       crash, reconfigure or fill a server: never the shared one. -Options: postgres -c options;
+       -Binaries: another version's bin folder. Returns Process, ConnectionString, Values (its
+       keywords) and Version; end it with Stop-TestCluster. #>
+    param([string] $Options, [string] $Binaries)
+    $dll = Join-Path $script:RepositoryRoot "tests/North.TestServer/bin/$env:NORTH_BUILD_CONFIGURATION/net10.0/North.TestServer.dll"
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $info.ArgumentList.Add($dll)
+    $info.ArgumentList.Add('serve')
+    $info.Environment.Remove('NORTH_TEST_CONNECTION') | Out-Null
+    if ($Options) { $info.Environment['NORTH_TEST_POSTGRES_OPTIONS'] = $Options }
+    if ($Binaries) { $info.Environment['NORTH_TEST_POSTGRES_BIN'] = $Binaries }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLine()
+    if (-not "$line".StartsWith('NORTH_TEST_CONNECTION=')) { throw "The throwaway cluster did not start (exit $($process.ExitCode))." }
+    $connectionString = $line.Substring('NORTH_TEST_CONNECTION='.Length)
+    [pscustomobject]@{
+        Process          = $process
+        ConnectionString = $connectionString
+        Values           = ConvertFrom-NpgsqlConnectionString $connectionString
+        Version          = ($process.StandardOutput.ReadLine() -replace '^NORTH_TEST_SERVER_VERSION=', '') -replace ' .*$', ''
+    }
+}
+
+function Stop-TestCluster($Cluster) {
+    if (-not $Cluster) { return }
+    $Cluster.Process.StandardInput.Close()
+    if (-not $Cluster.Process.WaitForExit(60000)) { $Cluster.Process.Kill($true) }
+}
+
 function Start-Holder([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql, [Parameter(Mandatory)] [string] $Name, [string] $Table) {
     <# psql in the background as application $Name, running $Sql (e.g. BEGIN; LOCK ...; \! sleep 3);
        returns once its session shows as $Name idle in transaction, or with -Table once it holds a

@@ -11,23 +11,7 @@ BeforeAll {
         if (-not $env:NORTH_TEST_OLD_POSTGRES_BIN) {
             throw 'NORTH_TEST_OLD_POSTGRES_BIN is not set: run through build.ps1 Test -PostgresVersion <major>, which fetches PostgreSQL 12.'
         }
-        $dll = Join-Path (Get-TestRepositoryRoot) "tests/North.TestServer/bin/$env:NORTH_BUILD_CONFIGURATION/net10.0/North.TestServer.dll"
-        $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        $info.ArgumentList.Add($dll)
-        $info.ArgumentList.Add('serve')
-        $info.Environment['NORTH_TEST_POSTGRES_BIN'] = $env:NORTH_TEST_OLD_POSTGRES_BIN
-        $info.Environment.Remove('NORTH_TEST_CONNECTION') | Out-Null
-        $info.RedirectStandardInput = $true
-        $info.RedirectStandardOutput = $true
-        $info.UseShellExecute = $false
-        $process = [System.Diagnostics.Process]::Start($info)
-        $line = $process.StandardOutput.ReadLine()
-        if (-not "$line".StartsWith('NORTH_TEST_CONNECTION=')) { throw "The PostgreSQL 12 cluster did not start (exit $($process.ExitCode))." }
-        [pscustomobject]@{
-            Process          = $process
-            ConnectionString = $line.Substring('NORTH_TEST_CONNECTION='.Length)
-            Version          = ($process.StandardOutput.ReadLine() -replace '^NORTH_TEST_SERVER_VERSION=', '') -replace ' .*$', ''
-        }
+        Start-TestCluster -Binaries $env:NORTH_TEST_OLD_POSTGRES_BIN
     }
 
     function Get-NorthError([scriptblock] $Command) {
@@ -37,12 +21,7 @@ BeforeAll {
 
     $script:Old = Start-OldServer
 }
-AfterAll {
-    if ($Old) {
-        $Old.Process.StandardInput.Close()
-        if (-not $Old.Process.WaitForExit(60000)) { $Old.Process.Kill($true) }
-    }
-}
+AfterAll { Stop-TestCluster $Old }
 
 Describe 'A server older than PostgreSQL 13' {
     It 'is PostgreSQL 12' {

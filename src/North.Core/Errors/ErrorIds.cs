@@ -139,6 +139,9 @@ public static class ErrorIds
     /// <summary>The server cannot be reached or refused the login.</summary>
     public const string ConnectionFailed = "NorthConnectionFailed";
 
+    /// <summary>The script session's connection broke while a migration ran (no SQLSTATE: the server went away, the network failed).</summary>
+    public const string ConnectionLost = "NorthConnectionLost";
+
     /// <summary>sslmode verify-ca/verify-full and the root certificate file does not exist.</summary>
     public const string SslRootCertificateMissing = "NorthSslRootCertificateMissing";
 

@@ -5,6 +5,7 @@ using North.Core.History;
 using North.Core.Locking;
 using North.Core.Planning;
 using North.Core.Reporting;
+using North.Core.Sql;
 using Npgsql;
 
 namespace North.Core.Migrating;
@@ -26,6 +27,9 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
     public AdvisoryLock Lock { get; } = runLock;
     public UnfinishedTable Journal { get; } = journal;
     public string Activity { get; } = activity;
+
+    /// <summary>The database, as errors name it (server:port/database).</summary>
+    public string Target { get; init; } = "";
 
     /// <summary>The history table as last inspected or created in this run.</summary>
     public HistoryShape? Shape { get; set; }
@@ -65,6 +69,13 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
                 throw Lock.SelfDeadlock(step.Path ?? step.Name, e);
             if (problem == WatchProblem.LockLost || IsLockLost(e))
                 throw Lock.Lost(e);
+            if (e is NpgsqlException and not PostgresException && !Connection.State.HasFlag(System.Data.ConnectionState.Open))
+            {
+                // The server's other sessions of this pool are likely gone too (a restart, a crash):
+                // the next call must not be handed one of them.
+                NpgsqlConnection.ClearPool(Connection);
+                throw ConnectionLost(step, e);
+            }
             throw;
         }
     }
@@ -78,6 +89,24 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
     {
         Results.Add(result);
         options.OnStepCompleted?.Invoke(result);
+    }
+
+    // The script session's connection broke (the server went away, a network failure): no SQLSTATE,
+    // only the file and what its mode means for what was kept.
+    private NorthException ConnectionLost(PlanStep step, Exception e)
+    {
+        var file = step.Version is null ? step.Name : $"{step.Version.Text}/{step.Name}";
+        var atomic = step.Transaction == TransactionMode.Atomic;
+        var kept = atomic
+            ? "It ran in one transaction with its history row: the server rolls both back when the session ends, unless its COMMIT had arrived, so the history says whether it was applied."
+            : "It runs outside one transaction: what it committed before the loss is kept, and it stays marked unfinished, so the next run stops on it and says how to resolve it.";
+        return new NorthException(
+            $"The connection to {Target} was lost while {file} ran ({e.Message}{(e.InnerException is { } inner ? ": " + inner.Message : "")}). {kept}",
+            ErrorIds.ConnectionLost, NorthErrorKind.ConnectionError, step.Path ?? step.Name,
+            atomic
+                ? "Once the server answers again, Get-NorthStatus shows whether the file is recorded; run Invoke-NorthMigration again to apply what is left."
+                : "Once the server answers again, check what the file did, then follow the next run's advice (Register-NorthMigration when it is complete).",
+            e);
     }
 
     private static bool IsLockLost(Exception e)
