@@ -571,12 +571,18 @@ public sealed partial class ScriptExecutor
         return false;
     }
 
-    /// <summary>The statement of a joined query (<c>\;</c>) the server failed on: the batch command it names.</summary>
+    /// <summary>
+    /// The statement of a joined query (<c>\;</c>) the server failed on: the batch command the error
+    /// names, else (Npgsql leaves it unset for ExecuteNonQuery) the first one that did not complete.
+    /// </summary>
     private static SqlStatement FailedPart(SqlStatement statement, NpgsqlBatch batch, PostgresException e)
     {
-        if (statement.Joined is null || e.BatchCommand is not { } failed)
+        if (statement.Joined is null)
             return statement;
-        int index = batch.BatchCommands.IndexOf(failed);
+        int index = e.BatchCommand is { } named ? batch.BatchCommands.IndexOf(named) : -1;
+        for (int i = 0; index < 0 && i < batch.BatchCommands.Count; i++)
+            if (batch.BatchCommands[i].StatementType == StatementType.Unknown)
+                index = i;
         return index >= 0 ? statement.Parts[index] : statement;
     }
 

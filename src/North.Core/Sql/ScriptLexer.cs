@@ -344,6 +344,7 @@ internal sealed class ScriptLexer
                         Echo(echoFrom, i);
                         if (line[i + 1] == ';')
                             EndPart(_text.Length + 1);
+                        _anchorPending = true; // the backslash is not sent: what follows maps to its own column
                         echoFrom = i + 1;
                         i += 2;
                         continue;

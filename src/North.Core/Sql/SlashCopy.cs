@@ -206,10 +206,19 @@ internal sealed class SlashCopy
                     p++;
                 }
                 _at = Math.Min(p + 1, text.Length);
-                return text[start.._at];
+                return Ended(start, whitespace);
             }
             while (_at < text.Length && !whitespace.Contains(text[_at]) && !delimiters.Contains(text[_at]) && !quotes.Contains(text[_at])) _at++;
-            return text[start.._at];
+            return Ended(start, whitespace);
+        }
+
+        /// <summary>The token from <paramref name="start"/>; one whitespace character after it is consumed with it, as strtokx's terminating NUL.</summary>
+        private string Ended(int start, string whitespace)
+        {
+            var token = text[start.._at];
+            if (_at < text.Length && whitespace.Contains(text[_at]))
+                _at++;
+            return token;
         }
 
         /// <summary>Everything after the last token, as written.</summary>
