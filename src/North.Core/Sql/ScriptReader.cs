@@ -579,7 +579,7 @@ public sealed partial class ScriptReader : IDisposable
 
     private static ScriptSyntaxException UnknownCommand(MetaCommand meta) => Error(meta,
         meta.Name == "." ? "\\. outside COPY data (no COPY ... FROM stdin is waiting for data)" : $"unsupported psql meta-command \\{meta.Name}",
-        "North runs \\set, \\unset, \\echo, \\i, \\ir, \\if, \\gset, \\gexec, \\g, \\q, \\getenv, \\setenv, \\encoding, \\restrict, \\unrestrict, \\connect to the current database, and ignores output settings (\\pset, \\timing, \\o, \\x...); remove or rewrite the others.");
+        "North runs \\set, \\unset, \\echo, \\i, \\ir, \\if, \\gset, \\gexec, \\g, \\q, \\copy, \\getenv, \\setenv, \\encoding, \\restrict, \\unrestrict, \\connect to the current database, and ignores output settings (\\pset, \\timing, \\o, \\x...); remove or rewrite the others.");
 
     private static ScriptSyntaxException Error(MetaCommand meta, string problem, string? action = null) =>
         new(meta.File, meta.Line, meta.Column, problem, action);
