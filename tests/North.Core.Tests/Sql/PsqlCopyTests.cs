@@ -111,6 +111,15 @@ public class PsqlCopyTests
         Assert.Contains("vacuum.sql:2: ERROR:  VACUUM cannot run inside a transaction block", stderr);
     }
 
+    [Fact]
+    public async Task TransactionControlJoinedWithBackslashSemicolonRunsAsWrittenAsInPsql()
+    {
+        var result = await PsqlBreadthTests.AssertSameAsPsqlAsync(
+            "CREATE TABLE a (x int);\nBEGIN\\; INSERT INTO a VALUES (1)\\; COMMIT;\nBEGIN;\n" +
+            "INSERT INTO a VALUES (2)\\; SAVEPOINT s\\; INSERT INTO a VALUES (3)\\; ROLLBACK TO s;\nCOMMIT;\n");
+        Assert.Equal(TransactionMode.AsWritten, result.Mode);
+    }
+
     [Theory]
     [InlineData("\\copy t to 'out.csv' csv", ErrorIds.MetaCommandRefused, "writes a file on this machine")]
     [InlineData("\\copy (SELECT 1) to program 'cat > out.csv'", ErrorIds.MetaCommandRefused, "runs a shell command")]
@@ -135,10 +144,11 @@ public class PsqlCopyTests
     [Fact]
     public void AVariableOrBackquoteInACopyLineIsSentAsWrittenAsPsqlDoes()
     {
-        using var reader = ScriptReader.FromText("\\set t other\n\\copy :t from stdin with (null '`x`')\n1\n\\.\nSELECT 2;\n", "v.sql");
+        using var reader = ScriptReader.FromText("\\set t other\n\\copy :t from stdin with (null '`x`')\n1\n\\.\nSELECT 2;\n\\copy \"T t\" to pstdout\n", "v.sql");
         var read = new List<string>();
         foreach (var item in reader.Read())
             read.Add(item is CopyFromStdin copy ? copy.Statement.Text + " | " + string.Join(",", copy.ReadDataLines()) : item.ToString()!);
-        Assert.Equal(["\\set t other", "COPY  :t FROM STDIN with (null '`x`') | 1", "SELECT 2;"], read);
+        // to pstdout, psql's own output, is output like stdout: drained.
+        Assert.Equal(["\\set t other", "COPY  :t FROM STDIN with (null '`x`') | 1", "SELECT 2;", "COPY  \"T t\" TO STDOUT "], read);
     }
 }
