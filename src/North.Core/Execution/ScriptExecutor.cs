@@ -717,6 +717,8 @@ public sealed partial class ScriptExecutor
         _current = statement;
         _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         long started = Stopwatch.GetTimestamp();
+        if (copy.BinaryData is { } open)
+            return await CopyBinaryAsync(copy, open, started, cancel);
         long rows = 0;
         TextWriter writer;
         try
@@ -752,6 +754,45 @@ public sealed partial class ScriptExecutor
         }
         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return rows;
+    }
+
+    /// <summary>A binary <c>\copy ... from 'file'</c>: the file's bytes, streamed as psql sends them (rows are not counted).</summary>
+    private async Task<long> CopyBinaryAsync(CopyFromStdin copy, Func<Stream> open, long started, CancellationToken cancel)
+    {
+        var statement = copy.Statement;
+        long bytes = 0;
+        await using var source = open();
+        NpgsqlRawCopyStream target;
+        try
+        {
+            target = await _connection.BeginRawBinaryCopyAsync(statement.Text, cancel);
+        }
+        catch (PostgresException e)
+        {
+            throw Located(statement, e);
+        }
+        try
+        {
+            var buffer = new byte[64 * 1024];
+            for (int read; (read = await source.ReadAsync(buffer, cancel)) > 0; bytes += read)
+                await target.WriteAsync(buffer.AsMemory(0, read), cancel);
+        }
+        catch (Exception)
+        {
+            await QuietlyAsync(() => target.CancelAsync());
+            await QuietlyAsync(() => target.DisposeAsync().AsTask());
+            throw;
+        }
+        try
+        {
+            await target.DisposeAsync(); // completes the COPY: the server's verdict comes here
+        }
+        catch (PostgresException e)
+        {
+            throw LocatedCopy(copy, e);
+        }
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({bytes} bytes, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        return 0;
     }
 
     private void Meta(MetaCommand meta)

@@ -279,6 +279,9 @@ public sealed class CopyFromStdin : ScriptItem
     /// <summary>The data file a <c>\copy ... from 'file'</c> reads (as written); null when the data follows in the script.</summary>
     public string? DataFile { get; internal set; }
 
+    /// <summary>Opens a binary <c>\copy ... from 'file'</c>'s data file, sent as its bytes; null for text data.</summary>
+    internal Func<Stream>? BinaryData { get; init; }
+
     /// <summary>The data lines, without newline, up to (not including) the <c>\.</c> line.</summary>
     public IEnumerable<string> ReadDataLines() => _lines();
 }

@@ -31,9 +31,6 @@ public sealed partial class ScriptReader
         var statement = Synthesize(meta, copy);
         if (!copy.From || copy.Target == SlashCopyTarget.Script)
             return statement; // to stdout/pstdout: drained as COPY ... TO STDOUT; from stdin: the caller reads the data that follows
-        if (statement.Words.Contains("BINARY"))
-            throw Error(meta, "binary \\copy ... from a file: North streams COPY data as text lines",
-                "Save the data in the text or csv format, or load the binary file with COPY ... FROM 'file' on the server.");
         var (full, display) = Resolve(frame, meta, copy.File!, relative: false,
             "Name the data file by a path relative to the folder the run starts in, as psql resolves it against its current folder.");
         if (!System.IO.File.Exists(full))
@@ -41,7 +38,10 @@ public sealed partial class ScriptReader
                 "Check the path: psql and North resolve it against the folder the run starts in, not the script's folder.");
         if (Repository.FileKindProbe.NotRegular(full) is { } kind)
             throw Error(meta, $"\\copy: data file '{full}' is {kind}, not a regular file", "Name a regular file.");
-        // The data is decoded as the script is at this point (psql sends the bytes in its client encoding).
+        // Binary data goes as the file's bytes, as psql sends them.
+        if (statement.Words.Contains("BINARY"))
+            return new CopyFromStdin(statement, () => []) { DataLine = 1, DataFile = display, BinaryData = () => OpenFile(full, meta.File, meta.Line, meta.Column, "\\copy: ") };
+        // Text is decoded as the script is at this point (psql sends the bytes in its client encoding).
         var encoding = frame.Source.Encoding;
         return new CopyFromStdin(statement, () => DataLines(full, display, encoding, meta)) { DataLine = 1, DataFile = display };
     }
