@@ -15,6 +15,10 @@ namespace North.PowerShell.Cmdlets;
 /// over a kept table must not duplicate its rows (INSERT ... ON CONFLICT DO NOTHING), and they must be able
 /// to run in one transaction (an outer BEGIN ... COMMIT is fine; a CONCURRENTLY or VACUUM is refused
 /// before anything is changed).</para>
+/// <para>The TRUNCATE takes ACCESS EXCLUSIVE locks: it waits for another session's lock on a table no
+/// longer than DdlLockTimeout (default 5 s), then the clear is rolled back and runs again after a
+/// back-off, up to LockRetries times (default 5), with each retry in -Verbose and a warning when one
+/// was needed. When the retries run out, NorthClearFailed says so, and nothing was changed.</para>
 /// <para>A guard against emptying production: the clear is refused unless -Force is given or the
 /// database's name matches a ClearableDatabases pattern (north.json or NORTH_CLEARABLE_DATABASES;
 /// wildcards, e.g. *_test, dev_*). The refusal says how to allow it and changes nothing.</para>
