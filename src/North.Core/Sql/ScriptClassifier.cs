@@ -108,8 +108,9 @@ public static class ScriptClassifier
                 controls.Add((count, TransactionControl.Other)); // a BEGIN or COMMIT joined with \; runs as written
             if (nonTransactional is null)
             {
+                // Statements joined with \; are matched one by one: ALTER TYPE leads its own statement.
                 foreach (var k in keywords)
-                    if (statement.ContainsKeyword(k))
+                    if (statement.Parts.Any(p => p.ContainsKeyword(k)))
                     {
                         nonTransactional = statement;
                         keyword = k;
