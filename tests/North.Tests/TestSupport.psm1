@@ -69,9 +69,10 @@ function Remove-TestDatabase([Parameter(Mandatory)] $Database) {
     Invoke-TestSql -Database postgres -Sql "DROP DATABASE IF EXISTS $($Database.Name) WITH (FORCE)" | Out-Null
 }
 
-function Start-Holder([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql, [Parameter(Mandatory)] [string] $Name) {
+function Start-Holder([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql, [Parameter(Mandatory)] [string] $Name, [string] $Table) {
     <# psql in the background as application $Name, running $Sql (e.g. BEGIN; LOCK ...; \! sleep 3);
-       returns once its session shows as $Name idle in transaction. Stop it with Stop-Holder. #>
+       returns once its session shows as $Name idle in transaction, or with -Table once it holds a
+       granted lock on that table (whatever it runs next). Stop it with Stop-Holder. #>
     $file = Join-Path ([IO.Path]::GetTempPath()) ("north-holder-$Name-" + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.sql')
     Set-Content $file $Sql
     $server = Get-TestServer
@@ -85,7 +86,10 @@ function Start-Holder([Parameter(Mandatory)] [string] $Database, [Parameter(Mand
     $deadline = [DateTime]::UtcNow.AddSeconds(30)
     do {
         Start-Sleep -Milliseconds 50
-        $holderPid = Invoke-TestSql -Database $Database -Sql "SELECT pid FROM pg_stat_activity WHERE application_name = '$Name' AND state = 'idle in transaction'"
+        $holderPid = if ($Table) {
+            Invoke-TestSql -Database $Database -Sql "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid WHERE a.application_name = '$Name' AND l.granted AND l.relation = '$Table'::regclass LIMIT 1"
+        }
+        else { Invoke-TestSql -Database $Database -Sql "SELECT pid FROM pg_stat_activity WHERE application_name = '$Name' AND state = 'idle in transaction'" }
         if ([DateTime]::UtcNow -gt $deadline) { throw "psql $Name did not take its lock: $(Get-Content -Raw "$file.err")" }
     } until ($holderPid)
     [pscustomobject]@{ Process = $process; Pid = [int]$holderPid; Name = $Name; File = $file }

@@ -14,7 +14,7 @@ public sealed partial class ScriptReader
     private ScriptItem SlashCopyItem(Frame frame, MetaCommand meta)
     {
         var args = meta.Arguments.Count > 0 ? meta.Arguments[0] : "";
-        var copy = SlashCopy.Parse(args, frame.Lexer.StandardStrings, out var error)
+        var copy = SlashCopy.Parse(args, _session.StandardConformingStrings, out var error)
             ?? throw Error(meta, error!, "Write it as psql reads it: \\copy table [(columns)] from 'file' | stdin [options], on one line.");
         switch (copy.Target)
         {
@@ -42,7 +42,7 @@ public sealed partial class ScriptReader
         if (statement.Words.Contains("BINARY"))
             return new CopyFromStdin(statement, () => []) { DataLine = 1, DataFile = display, BinaryData = () => OpenFile(full, meta.File, meta.Line, meta.Column, "\\copy: ") };
         // Text is decoded as the script is at this point (psql sends the bytes in its client encoding).
-        var encoding = frame.Source.Encoding;
+        var encoding = _session.Decoding;
         return new CopyFromStdin(statement, () => DataLines(full, display, encoding, meta)) { DataLine = 1, DataFile = display };
     }
 
