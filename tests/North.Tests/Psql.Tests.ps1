@@ -1,5 +1,5 @@
 # Files written for psql, run through the cmdlets: -Variable and the Variables setting, psql's
-# automatic variables, \if and \gset, and the refusals a DBA meets, with their ids and lines.
+# automatic variables, \if and \gset, \copy and \;, and the refusals a DBA meets, with their ids and lines.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
@@ -102,6 +102,47 @@ CALL fill();
         $results = @(Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -NonTransactionalKeywords CONCURRENTLY, 'ALTER TYPE', VACUUM, CALL)
         $results[-1].Status | Should -Be 'Succeeded'
         Invoke-TestSql -Database $Db.Name -Sql 'SELECT count(*) FROM filled' | Should -Be '2'
+    }
+}
+
+Describe 'psql''s \copy and \; through the cmdlets' {
+    BeforeAll { $script:Db = New-TestDatabase }
+    AfterAll { Remove-TestDatabase $Db }
+
+    It 'loads a data file beside the migration, named from the location as psql names it from its folder, and sends \; as one query' {
+        $repo = New-PsqlRepository 'copy' @{
+            '1.1/1.1-1-load-ddl.sql' = "CREATE TABLE loaded (id int, name text);`n\copy loaded from '1.1/loaded.csv' with (format csv, header)`n\copy loaded (id, name) from stdin`n3`tthree`n\.`n"
+            '1.1/loaded.csv' = "id,name`n1,one`n2,two`n"
+            '1.1/1.1-2-joined-dml.sql' = "INSERT INTO loaded VALUES (4, 'four')\; UPDATE loaded SET name = upper(name);`n"
+        }
+        Push-Location $repo
+        try {
+            @(Test-NorthRepository -Path . | Where-Object Severity -ne 'Information') | Should -BeNullOrEmpty
+            (Get-NorthPlan -Path . -ConnectionString $Db.ConnectionString | Where-Object Name -eq '1.1-1-load-ddl.sql').Transaction | Should -Be 'Atomic'
+            $results = @(Invoke-NorthMigration -Path . -ConnectionString $Db.ConnectionString)
+        }
+        finally { Pop-Location }
+        ($results | Where-Object Name -like '1.1-*').Status | Should -Be 'Succeeded', 'Succeeded'
+        Invoke-TestSql -Database $Db.Name -Sql "SELECT string_agg(id || name, ',' ORDER BY id) FROM loaded" | Should -Be '1ONE,2TWO,3THREE,4FOUR'
+    }
+
+    It 'stops on a missing data file, a \copy to a file and a joined VACUUM at their lines, before anything runs' -ForEach @(
+        @{ Line = "\copy t from 'gone.csv'"; Id = 'NorthScriptInvalid'; Why = "data file 'gone.csv' not found" }
+        @{ Line = "\copy t to 'out.csv'"; Id = 'NorthMetaCommandRefused'; Why = 'writes a file' }
+        @{ Line = 'SELECT 1\; VACUUM t;'; Id = 'NorthScriptInvalid'; Why = 'VACUUM cannot run inside a transaction block' }
+    ) {
+        $repo = New-PsqlRepository ('copyfail' + [guid]::NewGuid().ToString('N').Substring(0, 6)) @{ '1.1/1.1-x-dml.sql' = "CREATE TABLE t (a int);`n$Line`n" }
+        $db = New-TestDatabase
+        try {
+            Push-Location $repo
+            try { $failure = Invoke-Caught { Invoke-NorthMigration -Path . -ConnectionString $db.ConnectionString -ErrorAction Stop } }
+            finally { Pop-Location }
+            $failure.FullyQualifiedErrorId | Should -BeLike "$Id*"
+            $failure.Exception.Message | Should -Match ([regex]::Escape('1.1-x-dml.sql:2:'))
+            $failure.Exception.Message | Should -Match ([regex]::Escape($Why))
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('base') IS NULL, to_regclass('t') IS NULL" | Should -Be 't|t'
+        }
+        finally { Remove-TestDatabase $db }
     }
 }
 

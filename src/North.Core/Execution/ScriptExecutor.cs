@@ -278,7 +278,7 @@ public sealed partial class ScriptExecutor
                         run.InOwnBlock = index == run.Classification.OuterBeginIndex;
                         break;
                     }
-                    if (run.Mode == TransactionMode.Atomic && statement.Control is not (TransactionControl.None or TransactionControl.Savepoint))
+                    if (run.Mode == TransactionMode.Atomic && statement.Parts.Any(p => p.Control is not (TransactionControl.None or TransactionControl.Savepoint)))
                         throw new ScriptException(statement.File, statement.Line, statement.Column,
                             $"'{statement.FirstLine}' was not read when the plan classified the file (an \\if took another branch at run time), and North runs the file in one transaction of its own",
                             "Keep BEGIN/COMMIT out of \\if branches, or give the file BEGIN and COMMIT outside them.", ErrorIds.ScriptInvalid, NorthErrorKind.InvalidOperation);
@@ -387,9 +387,11 @@ public sealed partial class ScriptExecutor
         var index = transaction is null ? Contention.ConcurrentIndex.Parse(statement) : null;
         bool? indexExisted = null;
         // A batch of one: Npgsql sends its text untouched (no parameter rewriting, no splitting at ';').
+        // Statements psql joins with \; go as one batch: one round trip, one implicit transaction (a
+        // failure keeps none of them), as psql's one multi-statement query.
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
-        var command = new NpgsqlBatchCommand(statement.Text);
-        batch.BatchCommands.Add(command);
+        foreach (var part in statement.Parts)
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(part.Text));
         long started;
         for (int attempt = 1; ; attempt++)
         {
@@ -410,24 +412,25 @@ public sealed partial class ScriptExecutor
             catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
                 or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
             {
-                throw NeedsAutocommit(statement, e);
+                throw NeedsAutocommit(FailedPart(statement, batch, e), e);
             }
             catch (PostgresException e)
             {
                 failure = e;
             }
+            var failed = FailedPart(statement, batch, failure);
             if (!Contention.LockRetryPolicy.IsLockFailure(failure.SqlState) || run.Mode != TransactionMode.None || transaction is not null)
-                throw Located(statement, failure);
+                throw Located(failed, failure);
             var policy = run.Options.LockRetries;
             if (run.InOwnBlock || !await RanAloneAsync(cancel))
             {
                 run.GaveUp = "not retried: the statement ran inside the file's own transaction block, whose earlier statements a retry of it alone would lose";
-                throw Located(statement, failure);
+                throw Located(failed, failure);
             }
             if (policy is null || attempt >= policy.MaxAttempts)
             {
                 run.GaveUp = $"gave up after {attempt} attempt(s) of the statement (LockRetries {policy?.Retries ?? 0}); the statements before it stay done";
-                throw Located(statement, failure);
+                throw Located(failed, failure);
             }
             var delay = policy.DelayBefore(attempt + 1, Random.Shared.NextDouble());
             _reporter.Verbose($"{statement.Location}: {failure.SqlState} {failure.MessageText}: the statement ran alone and was rolled back" +
@@ -439,11 +442,13 @@ public sealed partial class ScriptExecutor
         await FollowSessionAsync(statement, run, cancel);
         if (index is not null)
             await CheckAfterBuildAsync(statement, index, cancel);
-        long rows = command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge
-            ? (long)command.Rows
-            : 0;
+        long rows = 0;
+        foreach (NpgsqlBatchCommand command in batch.BatchCommands)
+            if (command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge)
+                rows += (long)command.Rows;
         var duration = Stopwatch.GetElapsedTime(started);
-        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({RowsText(command)}, {duration.TotalMilliseconds:0} ms)");
+        var done = batch.BatchCommands.Count == 1 ? RowsText(batch.BatchCommands[0]) : $"{batch.BatchCommands.Count} statements joined with \\;, {rows} rows";
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({done}, {duration.TotalMilliseconds:0} ms)");
         if (_afterStatement is not null)
             await _afterStatement(new ExecutedStatement(statement, duration, _connection, transaction), cancel);
         return rows;
@@ -580,9 +585,30 @@ public sealed partial class ScriptExecutor
         return false;
     }
 
+    /// <summary>
+    /// The statement of a joined query (<c>\;</c>) the server failed on: the batch command the error
+    /// names, else (Npgsql leaves it unset for ExecuteNonQuery) the first one that did not complete.
+    /// </summary>
+    private static SqlStatement FailedPart(SqlStatement statement, NpgsqlBatch batch, PostgresException e)
+    {
+        if (statement.Joined is null)
+            return statement;
+        int index = e.BatchCommand is { } named ? batch.BatchCommands.IndexOf(named) : -1;
+        for (int i = 0; index < 0 && i < batch.BatchCommands.Count; i++)
+            if (batch.BatchCommands[i].StatementType == StatementType.Unknown)
+                index = i;
+        return index >= 0 ? statement.Parts[index] : statement;
+    }
+
     /// <summary>What a statement that succeeded leaves kept: autocommit work, or a COMMIT of the file's own.</summary>
     private static void UpdateKept(SqlStatement statement, Run run, NpgsqlTransaction? transaction)
     {
+        if (statement.Joined is not null)
+        {
+            foreach (var part in statement.Parts)
+                UpdateKept(part, run, transaction);
+            return;
+        }
         if (transaction is not null)
             return; // North's own transaction: nothing is kept before its COMMIT.
         switch (statement.Control)
@@ -705,6 +731,8 @@ public sealed partial class ScriptExecutor
         _current = statement;
         _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         long started = Stopwatch.GetTimestamp();
+        if (copy.BinaryData is { } open)
+            return await CopyBinaryAsync(copy, open, started, cancel);
         long rows = 0;
         TextWriter writer;
         try
@@ -740,6 +768,45 @@ public sealed partial class ScriptExecutor
         }
         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return rows;
+    }
+
+    /// <summary>A binary <c>\copy ... from 'file'</c>: the file's bytes, streamed as psql sends them (rows are not counted).</summary>
+    private async Task<long> CopyBinaryAsync(CopyFromStdin copy, Func<Stream> open, long started, CancellationToken cancel)
+    {
+        var statement = copy.Statement;
+        long bytes = 0;
+        await using var source = open();
+        NpgsqlRawCopyStream target;
+        try
+        {
+            target = await _connection.BeginRawBinaryCopyAsync(statement.Text, cancel);
+        }
+        catch (PostgresException e)
+        {
+            throw Located(statement, e);
+        }
+        try
+        {
+            var buffer = new byte[64 * 1024];
+            for (int read; (read = await source.ReadAsync(buffer, cancel)) > 0; bytes += read)
+                await target.WriteAsync(buffer.AsMemory(0, read), cancel);
+        }
+        catch (Exception)
+        {
+            await QuietlyAsync(() => target.CancelAsync());
+            await QuietlyAsync(() => target.DisposeAsync().AsTask());
+            throw;
+        }
+        try
+        {
+            await target.DisposeAsync(); // completes the COPY: the server's verdict comes here
+        }
+        catch (PostgresException e)
+        {
+            throw LocatedCopy(copy, e);
+        }
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({bytes} bytes, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        return 0;
     }
 
     private void Meta(MetaCommand meta)
@@ -894,12 +961,17 @@ public sealed partial class ScriptExecutor
             $"Add '{words}' to NonTransactionalKeywords (north.json, NORTH_NON_TRANSACTIONAL_KEYWORDS) so such files run statement by statement in autocommit as psql runs them, or move the statement into a file of its own that holds such a keyword.");
     }
 
-    /// <summary>A COPY error names its data line ("COPY t, line 5"): point at that line in the file.</summary>
+    /// <summary>
+    /// A COPY error names its data line ("COPY t, line 5"): point at that line in the file, or, for a
+    /// <c>\copy</c> from a data file, at the <c>\copy</c>, naming the data file and its line.
+    /// </summary>
     private static ScriptException LocatedCopy(CopyFromStdin copy, PostgresException e)
     {
         var m = CopyLine().Match(e.Where ?? "");
         if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var dataLine))
-            return new ScriptException(copy.File, copy.DataLine + dataLine - 1, 1, e, copy.Statement.FirstLine);
+            return copy.DataFile is { } data
+                ? new ScriptException(copy.File, copy.Line, copy.Column, e, $"{copy.Statement.FirstLine} (data file '{data}', line {dataLine})")
+                : new ScriptException(copy.File, copy.DataLine + dataLine - 1, 1, e, copy.Statement.FirstLine);
         return Located(copy.Statement, e);
     }
 

@@ -72,14 +72,18 @@ internal static class LockRiskCheck
                 var statement = item switch { SqlStatement s => s, CopyFromStdin c => c.Statement, _ => null };
                 if (statement is null)
                     continue;
-                var view = new LockRiskStatement(statement, mode, created);
-                if (blockLine is not null && IsBounded(view))
-                    blockBounded = true;
-                // A statement of an included file is reported on the \i line's file only when it is the file itself.
-                if (Path.GetFullPath(statement.File) == main)
-                    foreach (var finding in LockRiskRules.Check(view))
-                        Add(statement.Line, finding);
-                NoteCreated(view, created);
+                // Statements joined with \; are judged one by one, as the server runs them.
+                foreach (var part in statement.Parts)
+                {
+                    var view = new LockRiskStatement(part, mode, created);
+                    if (blockLine is not null && IsBounded(view))
+                        blockBounded = true;
+                    // A statement of an included file is reported on the \i line's file only when it is the file itself.
+                    if (Path.GetFullPath(part.File) == main)
+                        foreach (var finding in LockRiskRules.Check(view))
+                            Add(part.Line, finding);
+                    NoteCreated(view, created);
+                }
             }
 
             void Add(int line, LockRiskFinding finding)

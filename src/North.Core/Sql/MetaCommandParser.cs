@@ -22,6 +22,14 @@ internal static class MetaCommandParser
             i++;
         name = line.Substring(nameStart, i - nameStart);
         arguments = new List<string>();
+        if (name == "copy")
+        {
+            // psql's OT_WHOLE_LINE: \copy takes the rest of the line as it is, no variable nor backquote expanded.
+            var rest = line.AsSpan(i).Trim();
+            if (rest.Length > 0)
+                arguments.Add(rest.ToString());
+            return n;
+        }
 
         var arg = new StringBuilder();
         while (true)

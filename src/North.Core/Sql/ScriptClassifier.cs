@@ -103,11 +103,14 @@ public static class ScriptClassifier
         void Note(SqlStatement statement)
         {
             if (statement.Control is not (TransactionControl.None or TransactionControl.Savepoint))
-                controls.Add((count, statement.Control));
+                controls.Add((count, statement.Joined is null ? statement.Control : TransactionControl.Other));
+            else if (statement.Joined is not null && statement.Parts.Any(p => p.Control is not (TransactionControl.None or TransactionControl.Savepoint)))
+                controls.Add((count, TransactionControl.Other)); // a BEGIN or COMMIT joined with \; runs as written
             if (nonTransactional is null)
             {
+                // Statements joined with \; are matched one by one: ALTER TYPE leads its own statement.
                 foreach (var k in keywords)
-                    if (statement.ContainsKeyword(k))
+                    if (statement.Parts.Any(p => p.ContainsKeyword(k)))
                     {
                         nonTransactional = statement;
                         keyword = k;

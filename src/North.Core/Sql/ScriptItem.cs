@@ -202,8 +202,40 @@ public sealed class SqlStatement : ScriptItem
         }
     }
 
+    /// <summary>
+    /// Where psql's <c>\;</c> joined statements into this one query: each part's range in
+    /// <see cref="Text"/>, its words and where it starts. Null for a statement that is not joined.
+    /// </summary>
+    internal JoinedPart[]? Joined { get; set; }
+
+    /// <summary>
+    /// The statements psql sends as this one query when <c>\;</c> joined them (in order, each with
+    /// its own text, words and location); just this statement when nothing was joined.
+    /// </summary>
+    public IReadOnlyList<SqlStatement> Parts => _parts ??= Joined is null ? [this] : Joined.Select(Part).ToArray();
+
+    private IReadOnlyList<SqlStatement>? _parts;
+
+    private SqlStatement Part(JoinedPart part)
+    {
+        int start = part.Start;
+        while (start < part.End && ScriptLexer.IsSpace(Text[start])) start++;
+        var (line, column) = MapPosition(start + 1);
+        var anchors = new List<int> { 0, line, column };
+        for (int i = 0; i < _anchors.Length; i += 3)
+            if (_anchors[i] > start && _anchors[i] < part.End)
+                anchors.AddRange([_anchors[i] - start, _anchors[i + 1], _anchors[i + 2]]);
+        var words = new string[part.WordsEnd - part.WordsStart];
+        for (int i = 0; i < words.Length; i++)
+            words[i] = Words[part.WordsStart + i];
+        return new SqlStatement(File, part.Line, part.Column, Text[start..part.End], part.FirstLine, words, false, anchors.ToArray());
+    }
+
     public override string ToString() => Text;
 }
+
+/// <summary>One statement of a query joined with <c>\;</c>: its range in the query's text and words, and where it starts.</summary>
+internal readonly record struct JoinedPart(int Start, int End, int WordsStart, int WordsEnd, int Line, int Column, string FirstLine);
 
 /// <summary>A psql backslash command (<c>\set</c>, <c>\echo</c>, <c>\i</c>...), name without the backslash.</summary>
 public sealed class MetaCommand : ScriptItem
@@ -243,6 +275,12 @@ public sealed class CopyFromStdin : ScriptItem
 
     /// <summary>Line of the first data line in the file.</summary>
     public int DataLine { get; internal set; }
+
+    /// <summary>The data file a <c>\copy ... from 'file'</c> reads (as written); null when the data follows in the script.</summary>
+    public string? DataFile { get; internal set; }
+
+    /// <summary>Opens a binary <c>\copy ... from 'file'</c>'s data file, sent as its bytes; null for text data.</summary>
+    internal Func<Stream>? BinaryData { get; init; }
 
     /// <summary>The data lines, without newline, up to (not including) the <c>\.</c> line.</summary>
     public IEnumerable<string> ReadDataLines() => _lines();

@@ -45,6 +45,11 @@ internal sealed class ScriptLexer
     private string _firstLine = "";
     private int _addedNewlineAt = -1;
     private bool _anchorPending;
+    // psql's \; joins statements into one query: where each joined part ends, and where the current one starts.
+    private readonly List<JoinedPart> _parts = new();
+    private bool _partToken;
+    private int _partLine, _partColumn, _partWords;
+    private string _partFirstLine = "";
 
     private string _line = "";
     private int _lineNumber;
@@ -342,6 +347,9 @@ internal sealed class ScriptLexer
                     {
                         // psql's "\;" and "\:" force the character into the query text.
                         Echo(echoFrom, i);
+                        if (line[i + 1] == ';')
+                            EndPart(_text.Length + 1);
+                        _anchorPending = true; // the backslash is not sent: what follows maps to its own column
                         echoFrom = i + 1;
                         i += 2;
                         continue;
@@ -370,7 +378,16 @@ internal sealed class ScriptLexer
             var anchors = _anchors.ToArray();
             statement = new SqlStatement(File, _startLine, _startColumn, _text.ToString(), _firstLine, _words.ToArray(),
                 _copyFromStdin, anchors);
+            if (_parts.Count > 0)
+            {
+                EndPart(_text.Length);
+                if (_parts.Count > 1)
+                    statement.Joined = _parts.ToArray();
+            }
         }
+        _parts.Clear();
+        _partToken = false;
+        _partWords = 0;
         _text.Clear();
         _anchors.Clear();
         _words.Clear();
@@ -410,6 +427,14 @@ internal sealed class ScriptLexer
 
     private void MarkToken(int index)
     {
+        if (!_partToken)
+        {
+            _partToken = true;
+            _partLine = _lineNumber;
+            _partColumn = index + 1;
+            var part = _line.AsSpan(index).TrimEnd();
+            _partFirstLine = part.Length > 200 ? string.Concat(part[..200], "...") : part.ToString();
+        }
         if (_hasToken)
             return;
         _hasToken = true;
@@ -417,6 +442,18 @@ internal sealed class ScriptLexer
         _startColumn = index + 1;
         var first = _line.AsSpan(index).TrimEnd();
         _firstLine = first.Length > 200 ? string.Concat(first[..200], "...") : first.ToString();
+    }
+
+    /// <summary>Ends the joined part running to <paramref name="end"/> in the text (a part of comments only is not one: the server skips it).</summary>
+    private void EndPart(int end)
+    {
+        int start = _parts.Count > 0 ? _parts[^1].End : 0;
+        if (_partToken)
+            _parts.Add(new JoinedPart(start, end, _partWords, _words.Count, _partLine, _partColumn, _partFirstLine));
+        else if (_parts.Count > 0)
+            _parts[^1] = _parts[^1] with { End = end };
+        _partToken = false;
+        _partWords = _words.Count;
     }
 
     private void Echo(int from, int to)

@@ -11,13 +11,13 @@ namespace North.Core.Sql;
 /// The file is streamed: memory holds one line and the statement being built, never the file.
 /// Malformed input raises <see cref="ScriptSyntaxException"/> naming file, line and column.
 /// </summary>
-public sealed class ScriptReader : IDisposable
+public sealed partial class ScriptReader : IDisposable
 {
     private static readonly HashSet<string> KnownCommands = new(StringComparer.Ordinal)
     {
         "set", "unset", "echo", "qecho", "warn", "i", "include", "ir", "include_relative", "timing", "pset",
         "encoding", "restrict", "unrestrict", "connect", "c",
-        "if", "elif", "else", "endif", "g", "gx", "gset", "gexec", "q", "quit", "getenv", "setenv",
+        "if", "elif", "else", "endif", "g", "gx", "gset", "gexec", "q", "quit", "getenv", "setenv", "copy",
         // Output only: psql -f with its output discarded, as North runs files.
         "o", "out", "x", "t", "a", "f", "H", "html", "C", "errverbose",
     };
@@ -170,6 +170,7 @@ public sealed class ScriptReader : IDisposable
                     if (last is not null && frame.Active)
                     {
                         // psql sends a COPY ... FROM stdin ended by the file alone: no data follows.
+                        CheckJoined(last);
                         if (last.IsCopyFromStdin)
                             yield return new CopyFromStdin(CheckCopy(last), () => Array.Empty<string>()) { DataLine = frame.Source.LineNumber + 1 };
                         else
@@ -202,6 +203,7 @@ public sealed class ScriptReader : IDisposable
                     var statement = lexer.TakeStatement();
                     if (statement is null || !frame.Active)
                         break; // psql does not send a statement of a branch not taken
+                    CheckJoined(statement);
                     if (statement.IsCopyFromStdin)
                     {
                         CheckCopy(statement);
@@ -245,7 +247,13 @@ public sealed class ScriptReader : IDisposable
                             ?? throw Error(meta, $"\\{name} with no query before it (psql would send the previous query again; North does not)",
                                 "Write the query on the lines before it.");
                         if (name is "gset" or "gexec")
+                        {
+                            if (sent.Joined is not null)
+                                throw Error(meta, $"\\{name} after statements joined with \\;: North takes a query's result from one statement",
+                                    "End the statements before the last with ';' and send the last alone with \\" + name + ".");
                             sent.ResultCommand = meta;
+                        }
+                        CheckJoined(sent);
                         _sawGset |= name == "gset";
                         if (sent.IsCopyFromStdin)
                             throw Error(meta, $"COPY ... FROM stdin sent with \\{name}: end it with ';' and put its data on the next lines");
@@ -258,6 +266,23 @@ public sealed class ScriptReader : IDisposable
                         DependsOnContext = true;
                         yield return meta;
                         _frames.Pop().Source.Dispose();
+                        break;
+                    }
+                    if (name == "copy")
+                    {
+                        DependsOnContext = true;
+                        CheckRestricted(meta);
+                        frame.NeedLine = true; // \copy took the whole line
+                        var copy = SlashCopyItem(frame, meta);
+                        if (copy is SqlStatement { IsCopyFromStdin: true } fromScript)
+                        {
+                            // \copy ... from stdin: the data follows in this file, up to \., as for COPY ... FROM stdin.
+                            var cursor = new CopyCursor(frame);
+                            yield return new CopyFromStdin(CheckCopy(fromScript), cursor.Lines) { DataLine = frame.Source.LineNumber + 1 };
+                            cursor.Drain();
+                        }
+                        else
+                            yield return copy;
                         break;
                     }
                     var included = Handle(frame, meta);
@@ -276,9 +301,7 @@ public sealed class ScriptReader : IDisposable
         DependsOnContext = true;
         var name = meta.Name;
         var args = meta.Arguments;
-        if (_restrictKey is not null && !(name == "unrestrict" && args.Count > 0 && args[0] == _restrictKey))
-            throw Error(meta, $"\\{name} is not allowed in restricted mode (after \\restrict); only \\unrestrict with the same key is",
-                "pg_dump restricts meta-commands between \\restrict and \\unrestrict; this file may have been tampered with.");
+        CheckRestricted(meta);
 
         if (Refused.TryGetValue(name, out var refused))
             throw new ScriptSyntaxException(meta.File, meta.Line, meta.Column, refused.Why, refused.What, ErrorIds.MetaCommandRefused);
@@ -342,6 +365,14 @@ public sealed class ScriptReader : IDisposable
                 return Include(frame, meta);
         }
         return null;
+    }
+
+    private void CheckRestricted(MetaCommand meta)
+    {
+        var args = meta.Arguments;
+        if (_restrictKey is not null && !(meta.Name == "unrestrict" && args.Count > 0 && args[0] == _restrictKey))
+            throw Error(meta, $"\\{meta.Name} is not allowed in restricted mode (after \\restrict); only \\unrestrict with the same key is",
+                "pg_dump restricts meta-commands between \\restrict and \\unrestrict; this file may have been tampered with.");
     }
 
     /// <summary>
@@ -463,24 +494,8 @@ public sealed class ScriptReader : IDisposable
             throw Error(meta, $"\\{meta.Name} needs a file name");
         var target = meta.Arguments[0];
         bool relative = meta.Name is "ir" or "include_relative";
-        string baseFull;
-        if (relative)
-            baseFull = Path.GetDirectoryName(frame.FullPath)!;
-        else if (_options.WorkingDirectory is not null)
-            baseFull = Path.GetFullPath(_options.WorkingDirectory);
-        else if (Path.IsPathRooted(target))
-            baseFull = "";
-        else
-            throw Error(meta, $"\\{meta.Name} '{target}': no working folder to resolve it against",
-                "Use \\ir to include relative to this file, or run from the folder the path is relative to.");
-        var full = Path.GetFullPath(Path.Combine(baseFull, target));
-        var display = relative && !Path.IsPathRooted(target)
-            ? Path.Combine(Path.GetDirectoryName(frame.Source.File) ?? "", target)
-            : target;
-        if (_options.ReadableFolders is { } allowed && !allowed.Contains(full))
-            throw new ScriptException(meta.File, meta.Line, meta.Column,
-                $"\\{meta.Name} '{target}' resolves to '{full}', outside {allowed.Describe()}: North does not read it",
-                Repository.ReadableFolders.HowToAllow, ErrorIds.PathOutsideRoot, NorthErrorKind.PermissionDenied);
+        var (full, display) = Resolve(frame, meta, target, relative,
+            "Use \\ir to include relative to this file, or run from the folder the path is relative to.");
         if (!System.IO.File.Exists(full))
             throw Error(meta, $"\\{meta.Name}: file '{target}' not found (looked for {full})");
         foreach (var open in _frames)
@@ -490,6 +505,32 @@ public sealed class ScriptReader : IDisposable
         var stream = OpenFile(full, meta.File, meta.Line, meta.Column, $"\\{meta.Name}: ");
         var source = new LineSource(stream, display);
         return new Frame(source, full, NewLexer(display));
+    }
+
+    /// <summary>
+    /// Where a file named by a meta-command is: relative to this file (<c>\\ir</c>), else to the run's
+    /// working folder, as psql resolves against its current folder; inside the readable folders.
+    /// </summary>
+    private (string Full, string Display) Resolve(Frame frame, MetaCommand meta, string target, bool relative, string noFolderAction)
+    {
+        string baseFull;
+        if (relative)
+            baseFull = Path.GetDirectoryName(frame.FullPath)!;
+        else if (_options.WorkingDirectory is not null)
+            baseFull = Path.GetFullPath(_options.WorkingDirectory);
+        else if (Path.IsPathRooted(target))
+            baseFull = "";
+        else
+            throw Error(meta, $"\\{meta.Name} '{target}': no working folder to resolve it against", noFolderAction);
+        var full = Path.GetFullPath(Path.Combine(baseFull, target));
+        var display = relative && !Path.IsPathRooted(target)
+            ? Path.Combine(Path.GetDirectoryName(frame.Source.File) ?? "", target)
+            : target;
+        if (_options.ReadableFolders is { } allowed && !allowed.Contains(full))
+            throw new ScriptException(meta.File, meta.Line, meta.Column,
+                $"\\{meta.Name} '{target}' resolves to '{full}', outside {allowed.Describe()}: North does not read it",
+                Repository.ReadableFolders.HowToAllow, ErrorIds.PathOutsideRoot, NorthErrorKind.PermissionDenied);
+        return (full, display);
     }
 
     /// <summary>Offline, the file's own SET statements are all the session there is (see <see cref="ReadingSession.Offline"/>).</summary>
@@ -515,7 +556,7 @@ public sealed class ScriptReader : IDisposable
 
     private static ScriptSyntaxException UnknownCommand(MetaCommand meta) => Error(meta,
         meta.Name == "." ? "\\. outside COPY data (no COPY ... FROM stdin is waiting for data)" : $"unsupported psql meta-command \\{meta.Name}",
-        "North runs \\set, \\unset, \\echo, \\i, \\ir, \\if, \\gset, \\gexec, \\g, \\q, \\getenv, \\setenv, \\encoding, \\restrict, \\unrestrict, \\connect to the current database, and ignores output settings (\\pset, \\timing, \\o, \\x...); remove or rewrite the others.");
+        "North runs \\set, \\unset, \\echo, \\i, \\ir, \\if, \\gset, \\gexec, \\g, \\q, \\copy, \\getenv, \\setenv, \\encoding, \\restrict, \\unrestrict, \\connect to the current database, and ignores output settings (\\pset, \\timing, \\o, \\x...); remove or rewrite the others.");
 
     private static ScriptSyntaxException Error(MetaCommand meta, string problem, string? action = null) =>
         new(meta.File, meta.Line, meta.Column, problem, action);

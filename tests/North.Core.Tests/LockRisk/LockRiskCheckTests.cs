@@ -22,6 +22,7 @@ public class LockRiskCheckTests
     private const string Atomic = """
         -- Risky forms first.
         create index orders_amount on orders (amount); -- expect NORTH101
+        select 1\; create index orders_joined on orders (amount); -- expect NORTH101
         CREATE UNIQUE INDEX orders_amount2 ON ONLY public.orders USING btree (amount); -- expect NORTH101
         drop index orders_note; -- expect NORTH102
         reindex table orders; -- expect NORTH102

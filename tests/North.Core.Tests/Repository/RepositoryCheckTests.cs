@@ -47,6 +47,23 @@ public class RepositoryCheckTests
     }
 
     [Fact]
+    public void TheCheckReadsCopyAndJoinedStatementsAsARunDoes()
+    {
+        using var temp = Repository();
+        temp.Write("1.0/rows.csv", "1\n2\n");
+        temp.Write("1.0/1.0-1-load-dml.sql", "\\copy t from '1.0/rows.csv' with (format csv)\n\\copy t from stdin\n3\n\\.\nSELECT 1\\; SELECT 2;\n\\copy t to stdout\n");
+        temp.Write("1.0/1.0-2-missing-dml.sql", "SELECT 1;\n\\copy t from 'rows.csv'\n");
+        temp.Write("1.0/1.0-3-export-dml.sql", "\\copy t to '1.0/out.csv'\n");
+        temp.Write("1.0/1.0-4-joined-ddl.sql", "SELECT 1;\nSELECT 1\\;\nVACUUM t;\n");
+        var diagnostics = Check(temp);
+        // The data file is reported as a file the repository does not use (information), as any other.
+        Assert.Equal(["NORTH020 1.0/1.0-2-missing-dml.sql:2", "NORTH020 1.0/1.0-3-export-dml.sql:1", "NORTH020 1.0/1.0-4-joined-ddl.sql:3", "NORTH016 1.0/rows.csv"], Codes(diagnostics));
+        Assert.Contains("data file 'rows.csv' not found", diagnostics[0].Message);
+        Assert.Contains("writes a file", diagnostics[1].Message);
+        Assert.Contains("VACUUM cannot run inside a transaction block", diagnostics[2].Message);
+    }
+
+    [Fact]
     public void MissingRoot()
     {
         using var temp = new TempFolder();

@@ -22,6 +22,9 @@ public class ScriptClassifierTests
     [InlineData("alter  type e add value 'x';", TransactionMode.None)]
     [InlineData("-- CONCURRENTLY in a comment\nSELECT 'VACUUM', \"vacuum\";", TransactionMode.Atomic)]
     [InlineData("DO $$ BEGIN PERFORM 1; END $$;", TransactionMode.Atomic)]
+    [InlineData("SELECT 1\\; ALTER TYPE e ADD VALUE 'x';", TransactionMode.None)]
+    [InlineData("SELECT 1\\; SELECT 2;", TransactionMode.Atomic)]
+    [InlineData("BEGIN\\; SELECT 1\\; COMMIT;", TransactionMode.AsWritten)]
     public void DecidesTheTransactionMode(string text, TransactionMode mode)
     {
         Assert.Equal(mode, Classify(text).Mode);
