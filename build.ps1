@@ -4,7 +4,7 @@
 .DESCRIPTION
     Run from the repository root as `dotnet pwsh ./build.ps1 <Task>` after `dotnet tool restore`.
       Build    compile and lay out an importable module in out/North/<version>/ (with help)
-      Test     Build, then the xunit suite and the Pester suite against one throwaway PostgreSQL;
+      Test     Build, then the xunit suite beside the Pester suite against one throwaway PostgreSQL;
                ends with one line "N passed, N failed" over both suites; non-zero exit on failure
       Package  Build, then a .nupkg (installable from a local PSResource repository) and a zip in out/
       Demo     Build, then apply examples/ to a throwaway PostgreSQL and show where it stands
@@ -253,9 +253,18 @@ function Get-ExcludedTests($Server, [bool] $HasOldServer) {
         ServerOlderThan18     = if ($serverMajor -lt 18) { "PostgreSQL $serverMajor" }
         NoOldServer           = if (-not $HasOldServer) { 'no PostgreSQL 12 binaries in this run' }
         PsqlOlderThan18OnServer18 = if ($psqlMajor -lt 18 -and $serverMajor -ge 18) { "psql $psqlMajor on PostgreSQL $serverMajor" }
+        AnotherServerThanTheMachines = if ($PostgresVersion) { "a -PostgresVersion $PostgresVersion run" }
     }
     foreach ($entry in $pins.Exclusions) {
         if (-not $conditions.ContainsKey($entry.When)) { throw "tests/PostgresServers.psd1: unknown condition '$($entry.When)' for $($entry.Test)." }
+        if ($entry.When -eq 'AnotherServerThanTheMachines') {
+            # Only a file that never reaches the test server may be left to the machine's run.
+            $file = Join-Path $Root "tests/North.Tests/$($entry.Test)"
+            if ($entry.Suite -ne 'PesterFile' -or -not (Test-Path $file) -or
+                (Select-String -Path $file -Pattern 'New-TestDatabase|Invoke-TestSql|ConnectionString|NORTH_TEST_CONNECTION' -Quiet)) {
+                throw "tests/PostgresServers.psd1: $($entry.Test) is not a Pester file that talks to no server."
+            }
+        }
         if ($conditions[$entry.When]) {
             [pscustomobject]@{ Suite = $entry.Suite; Test = $entry.Test; Reason = "$($conditions[$entry.When]): $($entry.Reason)" }
         }
@@ -269,9 +278,14 @@ function Stop-TestServer($Server) {
     }
 }
 
-function Invoke-XunitSuite([string[]] $Excluded) {
+function Start-XunitSuite([string[]] $Excluded) {
+    # Built first, then run beside the Pester suite (each waits mostly on the server and on child
+    # processes); its output is kept in a log and printed when it ends, so the two never interleave.
     $results = Join-Path $Out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+    $project = "$Root/tests/North.Core.Tests/North.Core.Tests.csproj"
+    Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'q')
     $filter = @()
     # A name ending in * excludes every test under it (FullyQualifiedName does not contain it).
     if ($Excluded) {
@@ -283,11 +297,32 @@ function Invoke-XunitSuite([string[]] $Excluded) {
                         else { "FullyQualifiedName!=$_" }
                     }) -join '&'))
     }
-    & dotnet test "$Root/tests/North.Core.Tests/North.Core.Tests.csproj" -c $Configuration --nologo @filter `
-        --logger 'trx;LogFileName=xunit.trx' --logger 'console;verbosity=minimal' --results-directory $results
-    $trx = Get-ChildItem $results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @('test', $project, '-c', $Configuration, '--no-build', '--nologo') + $filter + @(
+            '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results)) {
+        $info.ArgumentList.Add($argument)
+    }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    [pscustomobject]@{
+        Process  = $process
+        Output   = $process.StandardOutput.ReadToEndAsync()
+        Errors   = $process.StandardError.ReadToEndAsync()
+        Results  = $results
+        Excluded = @($Excluded).Count
+    }
+}
+
+function Complete-XunitSuite($Run) {
+    $Run.Process.WaitForExit()
+    Write-Host '== xunit'
+    $Run.Output.Result | Out-Host
+    if ($Run.Errors.Result) { $Run.Errors.Result | Out-Host }
+    $trx = Get-ChildItem $Run.Results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
     if (-not $trx) {
-        Write-Host 'xunit: the suite did not run (build failure?)' -ForegroundColor Red
+        Write-Host 'xunit: the suite did not run' -ForegroundColor Red
         return [pscustomobject]@{ Suite = 'xunit'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
     }
     $counters = ([xml](Get-Content $trx.FullName -Raw)).TestRun.ResultSummary.Counters
@@ -296,13 +331,13 @@ function Invoke-XunitSuite([string[]] $Excluded) {
         Passed  = [int]$counters.passed
         Failed  = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         Skipped = [int]$counters.notExecuted
-        Excluded = @($Excluded).Count
+        Excluded = $Run.Excluded
     }
-    if ($LASTEXITCODE -ne 0 -and $summary.Failed -eq 0) { $summary.Failed = 1 }
+    if ($Run.Process.ExitCode -ne 0 -and $summary.Failed -eq 0) { $summary.Failed = 1 }
     $summary
 }
 
-function Invoke-PesterSuite([string[]] $Excluded) {
+function Invoke-PesterSuite([string[]] $Excluded, [string[]] $ExcludedFiles) {
     # A fresh child pwsh: a loaded binary module cannot be unloaded, so every run starts clean.
     $resultFile = Join-Path $Out 'test-results/pester.json'
     New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
@@ -310,6 +345,7 @@ function Invoke-PesterSuite([string[]] $Excluded) {
     # PowerShell expands wildcards in native arguments on Unix: the filter travels in the environment.
     $env:NORTH_PESTER_FILTER = $PesterFilter
     $env:NORTH_PESTER_EXCLUDE = $Excluded -join "`n"
+    $env:NORTH_PESTER_EXCLUDE_FILES = $ExcludedFiles -join "`n"
     & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
         -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration | Out-Host
     if (-not (Test-Path $resultFile)) {
@@ -338,8 +374,13 @@ function Invoke-Test {
         $excluded = @(Get-ExcludedTests $server ([bool]$env:NORTH_TEST_OLD_POSTGRES_BIN))
         foreach ($test in $excluded) { Write-Host "Excluded ($($test.Suite)): $($test.Test) ($($test.Reason))" -ForegroundColor Yellow }
         $env:NORTH_TEST_CONNECTION = $server.ConnectionString
-        $summaries += Invoke-XunitSuite @($excluded | Where-Object Suite -EQ 'xunit' | ForEach-Object Test)
-        $summaries += Invoke-PesterSuite @($excluded | Where-Object Suite -EQ 'Pester' | ForEach-Object Test)
+        $xunit = Start-XunitSuite @($excluded | Where-Object Suite -EQ 'xunit' | ForEach-Object Test)
+        try {
+            $pester = Invoke-PesterSuite @($excluded | Where-Object Suite -EQ 'Pester' | ForEach-Object Test) `
+                @($excluded | Where-Object Suite -EQ 'PesterFile' | ForEach-Object Test)
+        }
+        finally { $summaries += Complete-XunitSuite $xunit }
+        $summaries += $pester
     }
     finally {
         $env:NORTH_TEST_CONNECTION = $previous

@@ -26,8 +26,42 @@
     #   ServerOlderThan18      the feature came with PostgreSQL 18.
     #   NoOldServer            the run has no PostgreSQL 12 binaries (only -PostgresVersion fetches them).
     #   PsqlOlderThan18OnServer18  the machine's psql is older than 18 and the server is 18 or newer.
+    #   AnotherServerThanTheMachines  a -PostgresVersion run. Only for a Pester file (Suite = 'PesterFile',
+    #                          Test = its file name) that never talks to a server: the machine's run
+    #                          runs it, another version has nothing to add. build.ps1 refuses the entry
+    #                          if the file names the test server.
     # An xunit theory's case is named with its arguments, as xunit displays it.
     Exclusions = @(
+        @{
+            Suite  = 'PesterFile'
+            Test   = 'Completion.Tests.ps1'
+            When   = 'AnotherServerThanTheMachines'
+            Reason = 'talks to no server (tab completion): run on the machine''s PostgreSQL only'
+        }
+        @{
+            Suite  = 'PesterFile'
+            Test   = 'Docs.Tests.ps1'
+            When   = 'AnotherServerThanTheMachines'
+            Reason = 'talks to no server (the documents name real cmdlets and parameters): run on the machine''s PostgreSQL only'
+        }
+        @{
+            Suite  = 'PesterFile'
+            Test   = 'Help.Tests.ps1'
+            When   = 'AnotherServerThanTheMachines'
+            Reason = 'talks to no server (the help and its generator): run on the machine''s PostgreSQL only'
+        }
+        @{
+            Suite  = 'PesterFile'
+            Test   = 'Package.Tests.ps1'
+            When   = 'AnotherServerThanTheMachines'
+            Reason = 'talks to no server (the package installs and imports): run on the machine''s PostgreSQL only'
+        }
+        @{
+            Suite  = 'PesterFile'
+            Test   = 'Repository.Tests.ps1'
+            When   = 'AnotherServerThanTheMachines'
+            Reason = 'talks to no server (Test-NorthRepository checks files offline): run on the machine''s PostgreSQL only'
+        }
         @{
             Suite  = 'xunit'
             Test   = 'North.Core.Tests.Schema.RoundTripTests.ACheckWhoseDeparseChangesOnRestoreIsNotADifferenceButAChangedOneIs'

@@ -81,6 +81,30 @@ function Start-North([string] $Database, [string] $Root) {
     [System.Diagnostics.Process]::Start($start)
 }
 
+function Start-Watch([string] $Database) {
+    # A psql session kept open: each query written to it returns one line.
+    $start = [System.Diagnostics.ProcessStartInfo]::new('psql')
+    foreach ($a in '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', $Database) { $start.ArgumentList.Add($a) }
+    $start.Environment['PGHOST'] = $server['host']; $start.Environment['PGPORT'] = $server['port']
+    $start.Environment['PGUSER'] = $server['username']; $start.Environment['PGPASSWORD'] = $server['password']
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    [System.Diagnostics.Process]::Start($start)
+}
+
+function Read-Watch($Watch, [string] $Sql) {
+    $Watch.StandardInput.WriteLine("$Sql;")
+    $Watch.StandardInput.Flush()
+    $line = $Watch.StandardOutput.ReadLine()
+    if ($null -eq $line) { throw "The polling psql session ended (exit $($Watch.ExitCode))." }
+    $line
+}
+
+function Stop-Watch($Watch) {
+    $Watch.StandardInput.Close()
+    if (-not $Watch.WaitForExit(10000)) { $Watch.Kill() }
+}
+
 # The clean run and each run after a kill go in this session (a DBA running it again): only the
 # runs that are killed need a process of their own.
 Import-Module $ModuleManifest
@@ -131,18 +155,23 @@ try {
         $db = New-Database
         try {
             $run = Start-North $db $root
-            $deadline = [DateTime]::UtcNow.AddSeconds(120)
-            while (-not $run.HasExited -and [DateTime]::UtcNow -lt $deadline) {
-                if ($point -is [int]) {
-                    $count = Invoke-Sql $db "SELECT CASE WHEN to_regclass('north_migrations') IS NULL THEN 0 ELSE (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM north_migrations', false, true, '')))[1]::text::int END"
-                    if ([int]$count -ge $point) { break }
+            # One psql session polls (a psql process per poll would compete with the run for the CPU).
+            $watch = Start-Watch $db
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(120)
+                while (-not $run.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                    if ($point -is [int]) {
+                        $count = Read-Watch $watch "SELECT CASE WHEN to_regclass('north_migrations') IS NULL THEN 0 ELSE (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM north_migrations', false, true, '')))[1]::text::int END"
+                        if ([int]$count -ge $point) { break }
+                    }
+                    else {
+                        $commit = Read-Watch $watch "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query = 'COMMIT'"
+                        if ([int]$commit -gt 0) { break }
+                    }
+                    Start-Sleep -Milliseconds 20
                 }
-                else {
-                    $commit = Invoke-Sql $db "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query = 'COMMIT'"
-                    if ([int]$commit -gt 0) { break }
-                }
-                Start-Sleep -Milliseconds 20
             }
+            finally { Stop-Watch $watch }
             $killed = -not $run.HasExited
             if ($killed) { $run.Kill() }
             $null = Wait-North $run

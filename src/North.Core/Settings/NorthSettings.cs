@@ -133,6 +133,9 @@ public sealed record NorthSettings
     /// </summary>
     public int? ServerThrottleLimit { get; init; }
 
+    /// <summary>The per-server cap a call runs under: the setting, else 1 for a call that changes databases, else none (0).</summary>
+    public int ServerThrottleLimitFor(bool changesDatabases) => ServerThrottleLimit ?? (changesDatabases ? 1 : 0);
+
     /// <summary>A connection string (keyword form or URI) as given; turned into a connection elsewhere.</summary>
     public string? ConnectionString { get; init; }
 

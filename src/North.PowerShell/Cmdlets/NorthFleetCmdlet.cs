@@ -152,7 +152,7 @@ public abstract class NorthFleetCmdlet : NorthDatabaseCmdlet
         var options = new FleetOptions
         {
             ThrottleLimit = ThrottleLimit,
-            ServerThrottleLimit = settings.ServerThrottleLimit ?? (ChangesDatabases ? 1 : 0),
+            ServerThrottleLimit = settings.ServerThrottleLimitFor(ChangesDatabases),
             CanaryCount = CanaryCount,
             StopOnFailure = ErrorActionIsStop(),
         };

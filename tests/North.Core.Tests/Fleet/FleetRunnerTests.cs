@@ -1,4 +1,5 @@
 using North.Core.Fleet;
+using North.Core.Settings;
 
 namespace North.Core.Tests.Fleet;
 
@@ -60,6 +61,17 @@ public class FleetRunnerTests
         meter = new Meter();
         await new FleetRunner<Job>(new FleetOptions { ThrottleLimit = 6 }, j => j.Server).RunAsync(Jobs(24, servers: 1), meter.RunAsync);
         Assert.Equal(6, meter.MaxRunning);
+    }
+
+    [Fact]
+    public void ThePerServerCapIsTheSettingElseOneForChangesAndNoneForReads()
+    {
+        var unset = new NorthSettings();
+        Assert.Equal((1, 0), (unset.ServerThrottleLimitFor(changesDatabases: true), unset.ServerThrottleLimitFor(changesDatabases: false)));
+        var set = new NorthSettings { ServerThrottleLimit = 3 };
+        Assert.Equal((3, 3), (set.ServerThrottleLimitFor(true), set.ServerThrottleLimitFor(false)));
+        var none = new NorthSettings { ServerThrottleLimit = 0 };
+        Assert.Equal(0, none.ServerThrottleLimitFor(true));
     }
 
     [Fact]
