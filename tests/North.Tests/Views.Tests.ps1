@@ -199,3 +199,30 @@ Describe 'Format-List and the default display sets' {
         $text | Should -Match 'Path\s+:\s+\S+\.sql'
     }
 }
+
+Describe 'The views of a multi-database call' {
+    It 'show the columns of the single-database view of the same type, grouped by database, or one row per database' {
+        # The shipped format file, as the module loads it.
+        $format = [xml](Get-Content (Join-Path (Split-Path (Get-TestModuleManifest)) 'North.Format.ps1xml') -Raw)
+        $views = @($format.Configuration.ViewDefinitions.View)
+        $fleet = @($views | Where-Object Name -like 'North.Fleet.*')
+        $fleet.Count | Should -BeGreaterThan 4
+        foreach ($view in $fleet) {
+            $typeName = $view.Name -replace '^North\.Fleet\.', ''
+            $single = @($views | Where-Object { $_.Name -eq "North.$typeName" -and $_.TableControl })
+            $single.Count | Should -Be 1 -Because "$($view.Name) needs the table view North.$typeName to follow"
+            $columns = { param($v) @($v.TableControl.TableHeaders.TableColumnHeader | ForEach-Object { "$($_.Label)|$($_.Width)" }) +
+                @($v.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem | ForEach-Object { $_.InnerXml }) }
+            if ($view.GroupBy) {
+                (& $columns $view) | Should -Be (& $columns $single[0]) -Because "$($view.Name) shows what North.$typeName shows"
+                $view.GroupBy.ScriptBlock | Should -Match 'Server.*Database'
+            }
+            else {
+                # One row per database (a version, say): the target first, then columns of the single view.
+                $headers = @($view.TableControl.TableHeaders.TableColumnHeader.Label)
+                $headers[0..1] | Should -Be @('Server', 'Database')
+                $headers[2..($headers.Count - 1)] | Should -BeIn @($single[0].TableControl.TableHeaders.TableColumnHeader.Label)
+            }
+        }
+    }
+}
