@@ -104,3 +104,42 @@ CALL fill();
         Invoke-TestSql -Database $Db.Name -Sql 'SELECT count(*) FROM filled' | Should -Be '2'
     }
 }
+
+Describe 'The session psql has, through Invoke-NorthMigration' {
+    BeforeAll { $script:Db = New-TestDatabase }
+    AfterAll { Remove-TestDatabase $Db }
+
+    It 'reads the rest of a file with the standard_conforming_strings set_config left, and a SQL_ASCII dump with a LATIN1 header as psql' {
+        $repo = New-PsqlRepository 'session' @{
+            '1.1/1.1-quotes-ddl.sql' = "SELECT set_config('standard_conforming_strings', 'off', false);`nCREATE TABLE quoted (v text);`nINSERT INTO quoted VALUES ('it\'s; one string');`n"
+        }
+        $dump = [Text.Encoding]::Latin1.GetBytes("-- Legacy dump by Jos$([char]0xE9)`n") +
+            [Text.UTF8Encoding]::new($false).GetBytes("SET client_encoding = 'SQL_ASCII';`nCREATE TABLE dumped (v text);`nINSERT INTO dumped VALUES ('caf$([char]0xE9)');`n")
+        [IO.File]::WriteAllBytes((Join-Path $repo '1.1/1.1-legacy-dml.sql'), $dump)
+        $results = @(Invoke-NorthMigration -Path $repo -ConnectionString $Db.ConnectionString -WarningAction SilentlyContinue)
+        $results.Status | Should -Not -Contain 'Failed'
+        Invoke-TestSql -Database $Db.Name -Sql 'SELECT v FROM quoted' | Should -Be "it's; one string"
+        Invoke-TestSql -Database $Db.Name -Sql "SELECT encode(convert_to(v, 'UTF8'), 'hex') FROM dumped" | Should -Be '636166c3a9'
+    }
+
+    It 'refuses a \connect after the first statement of an atomic file with NorthNewSessionInTransaction, and skips SET LOCAL outside a block with a warning' {
+        $repo = New-PsqlRepository 'connect' @{ '1.1/1.1-connect-ddl.sql' = "CREATE TABLE before_connect (id int);`n\connect`nCREATE TABLE after_connect (id int);`n" }
+        $db = New-TestDatabase
+        try {
+            $failure = Invoke-Caught { Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString -ErrorAction Stop }
+            $failure.FullyQualifiedErrorId | Should -BeLike 'NorthNewSessionInTransaction*'
+            $failure.Exception.Message | Should -Match ([regex]::Escape('1.1-connect-ddl.sql:2:'))
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('before_connect') IS NULL" | Should -Be 't'
+        }
+        finally { Remove-TestDatabase $db }
+
+        $local = New-PsqlRepository 'local' @{ '1.1/1.1-local-ddl.sql' = "CREATE SCHEMA elsewhere;`nSET LOCAL search_path = elsewhere;`nCREATE TABLE where_am_i (id int);`n" }
+        $db = New-TestDatabase
+        try {
+            Invoke-NorthMigration -Path $local -ConnectionString $db.ConnectionString -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+            ($warned -join "`n") | Should -Match ([regex]::Escape('1.1-local-ddl.sql:2:1: WARNING: SET LOCAL can only be used in transaction blocks'))
+            Invoke-TestSql -Database $db.Name -Sql "SELECT to_regclass('public.where_am_i') IS NOT NULL" | Should -Be 't'
+        }
+        finally { Remove-TestDatabase $db }
+    }
+}

@@ -62,6 +62,9 @@ public static class ErrorIds
     /// <summary>A psql meta-command North refuses by design (a shell command, a prompt, another connection, AUTOCOMMIT or ON_ERROR_STOP off).</summary>
     public const string MetaCommandRefused = "NorthMetaCommandRefused";
 
+    /// <summary>A <c>\connect</c> to the current database (psql's new session) where North cannot start one: in a file it runs in one transaction, or inside the file's own transaction block.</summary>
+    public const string NewSessionInTransaction = "NorthNewSessionInTransaction";
+
     /// <summary>A query run by \gset returned no row or more than one (as psql, exactly one is required).</summary>
     public const string GsetRowCount = "NorthGsetRowCount";
 

@@ -147,6 +147,8 @@ public sealed partial class ScriptExecutor
         var options = run.Options;
         _atomic = mode == TransactionMode.Atomic;
         _afterStatement = options.AfterStatement;
+        // Each file starts in the session the connection reports (after the last file's reset), as psql -f does.
+        run.Session = new ReadingSession(_connection.PostgresParameters);
         NpgsqlTransaction? transaction = null;
         bool reset = false;
         _connection.Notice += OnNotice;
@@ -162,7 +164,7 @@ public sealed partial class ScriptExecutor
                 await first(_connection, transaction, cancel);
             }
 
-            using (var reader = ScriptReader.Open(path, readerOptions))
+            using (var reader = ScriptReader.Open(path, readerOptions.WithSession(run.Session)))
                 await RunItemsAsync(reader, run, transaction, cancel);
             // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
             if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
@@ -272,6 +274,8 @@ public sealed partial class ScriptExecutor
                         && (index == run.Classification.OuterBeginIndex || index == run.Classification.OuterCommitIndex))
                     {
                         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} (replaced by North's own transaction)");
+                        // Between them the file is in its own transaction block, as psql would be (SET LOCAL holds there).
+                        run.InOwnBlock = index == run.Classification.OuterBeginIndex;
                         break;
                     }
                     if (run.Mode == TransactionMode.Atomic && statement.Control is not (TransactionControl.None or TransactionControl.Savepoint))
@@ -301,6 +305,8 @@ public sealed partial class ScriptExecutor
                 case MetaCommand meta:
                     if (block is not null && meta.Name is not ("echo" or "qecho" or "warn" or "timing" or "pset" or "set" or "unset"))
                         throw new ScriptSyntaxException(meta.File, meta.Line, meta.Column, $"\\{meta.Name} inside a do-until-0 block cannot be repeated");
+                    if (meta.Name is "connect" or "c")
+                        await NewSessionAsync(meta, run, transaction, cancel);
                     Meta(meta);
                     break;
             }
@@ -370,6 +376,12 @@ public sealed partial class ScriptExecutor
     {
         if (statement.Keyword == "COPY" && ToStdout(statement.Words))
             return await CopyOutAsync(statement, cancel);
+        if (_atomic && !run.InOwnBlock && OnlyInTransactionBlock(statement) is { } only)
+        {
+            // psql sends it in autocommit: the server warns and it does nothing. In North's one transaction it would hold for the rest of the file.
+            _reporter.Warning($"{statement.Location}: WARNING: {only} can only be used in transaction blocks (psql runs this statement outside one, where it does nothing; North skips it)");
+            return 0;
+        }
         _current = statement;
         _reporter.Debug($"{statement.Location}:\n{SecretMask.InStatement(statement.Text)}");
         var index = transaction is null ? Contention.ConcurrentIndex.Parse(statement) : null;
@@ -424,6 +436,7 @@ public sealed partial class ScriptExecutor
             await Task.Delay(delay, cancel);
         }
         UpdateKept(statement, run, transaction);
+        await FollowSessionAsync(statement, run, cancel);
         if (index is not null)
             await CheckAfterBuildAsync(statement, index, cancel);
         long rows = command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge
@@ -513,6 +526,7 @@ public sealed partial class ScriptExecutor
                 throw Located(statement, e);
             }
         }
+        await FollowSessionAsync(statement, run, cancel);
         // A query in autocommit may have changed something (SELECT f() \gset): counted as kept work.
         if (transaction is null && !run.InOwnBlock)
             run.KeptBefore ??= statement;
@@ -540,7 +554,7 @@ public sealed partial class ScriptExecutor
             {
                 if (cell is null)
                     continue;
-                using var cellReader = ScriptReader.FromText(cell, statement.File);
+                using var cellReader = ScriptReader.FromText(cell, statement.File, new ScriptReaderOptions { Session = run.Session.ForText() });
                 foreach (var item in cellReader.Read())
                 {
                     if (item is not SqlStatement generated)
@@ -927,6 +941,9 @@ public sealed partial class ScriptExecutor
         public ScriptClassification Classification { get; } = classification;
         public ExecutionOptions Options { get; } = options;
         public AttemptCount Attempts { get; } = attempts;
+
+        /// <summary>The session settings the file's reading follows, updated from the server after each statement.</summary>
+        public ReadingSession Session { get; set; } = null!;
 
         /// <summary>The file's own transaction block is open (it ran BEGIN and not yet COMMIT or ROLLBACK); not North's.</summary>
         public bool InOwnBlock { get; set; }

@@ -55,6 +55,8 @@ public static class DiagnosticCodes
 
     /// <summary>Error: a <c>LockRiskSeverities</c> entry is not <c>NORTH1xx=Error|Warning|Information|Off</c>.</summary>
     public const string InvalidLockRiskSeverity = "NORTH024";
+    /// <summary>Error: a <c>\connect</c> (psql's new session) where no new session can start: after the first statement of an atomic file, or inside the file's own block.</summary>
+    public const string NewSessionInTransaction = "NORTH025";
 
     // Lock-risk rules (src/North.Core/LockRisk): Warnings unless LockRiskSeverities says otherwise.
 

@@ -62,7 +62,8 @@ public static class RepositoryCheck
             // The psql reader needs readable UTF-8; a file that is not was reported once already.
             if (MigrationContentCheck.Run(migration, diagnostics))
             {
-                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, repository.ReadableFolders, repository.Settings.Variables, diagnostics);
+                TransactionBlockCheck.Run(migration, workingDirectory ?? repository.Root, repository.ReadableFolders, repository.Settings.Variables, diagnostics,
+                    repository.Settings.NonTransactionalKeywords);
             }
         }
         LockRiskCheck.Run(repository, diagnostics);

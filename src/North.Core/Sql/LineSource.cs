@@ -33,6 +33,15 @@ internal sealed class LineSource : IDisposable
     /// <summary>Decoding in force; strict UTF-8 unless the script asks otherwise.</summary>
     public Encoding Encoding { get; set; } = PostgresEncoding.StrictUtf8;
 
+    /// <summary>What to do about a line that does not decode (the error's recommended action).</summary>
+    public string DecodingAdvice { get; set; } = "Save the file as UTF-8, or declare its encoding with \\encoding or SET client_encoding at its top.";
+
+    /// <summary>
+    /// The next line starts between statements: if it is a <c>--</c> comment, psql never sends it
+    /// (its lexer drops leading comments), so bytes that do not decode there do not refuse the file.
+    /// </summary>
+    public bool CommentMayBeDropped { get; set; }
+
     /// <summary>Next line without its terminating newline, or null at the end of the file.</summary>
     public string? ReadLine()
     {
@@ -91,13 +100,18 @@ internal sealed class LineSource : IDisposable
         {
             line = Encoding.GetString(_buffer, offset, count);
         }
+        catch (DecoderFallbackException) when (CommentMayBeDropped && IsComment(offset, count))
+        {
+            // Never sent: any decoding will do (Latin-1 takes every byte), the lexer drops the line.
+            line = Encoding.Latin1.GetString(_buffer, offset, count);
+        }
         catch (DecoderFallbackException e)
         {
             int bad = Math.Max(0, e.Index);
             int column = Encoding.GetCharCount(_buffer, offset, Math.Min(bad, count)) + 1;
             throw new ScriptSyntaxException(File, LineNumber, column,
                 $"invalid {Encoding.WebName} byte sequence (byte 0x{_buffer[offset + Math.Min(bad, count - 1)]:X2})",
-                "Save the file as UTF-8, or declare its encoding with \\encoding or SET client_encoding at its top.");
+                DecodingAdvice);
         }
         // PostgreSQL takes no NUL in a statement (the protocol ends strings with it): say where it is.
         var nul = line.IndexOf('\0');
@@ -105,6 +119,15 @@ internal sealed class LineSource : IDisposable
             throw new Errors.ScriptException(File, LineNumber, nul + 1, "NUL byte (0x00) in the file: PostgreSQL cannot take one in a statement or COPY data",
                 "Remove it; a file full of them may be UTF-16: re-encode it as UTF-8.", ErrorIds.NulByte, Errors.NorthErrorKind.InvalidData);
         return line;
+    }
+
+    /// <summary>The bytes hold a <c>--</c> comment after blanks only (a comment line).</summary>
+    private bool IsComment(int offset, int count)
+    {
+        int i = offset, end = offset + count;
+        while (i < end && _buffer[i] is (byte)' ' or (byte)'\t' or (byte)'\f' or (byte)'\v' or (byte)'\r')
+            i++;
+        return i + 1 < end && _buffer[i] == (byte)'-' && _buffer[i + 1] == (byte)'-';
     }
 
     public void Dispose() => _stream.Dispose();

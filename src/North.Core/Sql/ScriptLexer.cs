@@ -60,8 +60,11 @@ internal sealed class ScriptLexer
 
     public string File { get; }
 
-    /// <summary>psql follows the server's standard_conforming_strings; so do we.</summary>
+    /// <summary>psql follows the server's standard_conforming_strings; so do we (the reader sets it from its <see cref="ReadingSession"/>).</summary>
     public bool StandardStrings { get; set; } = true;
+
+    /// <summary>No statement text is pending and no quote or comment is open: a <c>--</c> comment here is never sent, as in psql.</summary>
+    public bool BetweenStatements => _state == State.Initial && _text.Length == 0;
 
     /// <summary>
     /// Whether a <c>--meta-psql:</c> line is a marker (a manual file) or a plain comment (any other
@@ -269,7 +272,9 @@ internal sealed class ScriptLexer
                 {
                     char p = char.ToLowerInvariant(c);
                     if (p == 'e') { Enter(State.EscapeQuote, i); i += 2; continue; }
-                    if (p is 'b' or 'x' or 'n') { Enter(State.Quote, i); i += 2; continue; }
+                    if (p is 'b' or 'x') { Enter(State.Quote, i); i += 2; continue; }
+                    // psql's xnstart eats the N only: the quote then lexes as any other, by standard_conforming_strings.
+                    if (p == 'n') { Enter(StandardStrings ? State.Quote : State.EscapeQuote, i); i += 2; continue; }
                 }
                 if ((c is 'u' or 'U') && i + 2 < n && line[i + 1] == '&' && (line[i + 2] is '\'' or '"'))
                 {

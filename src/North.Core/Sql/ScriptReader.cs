@@ -1,7 +1,6 @@
 using North.Core.Errors;
 using North.Core.Execution;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace North.Core.Sql;
 
@@ -12,7 +11,7 @@ namespace North.Core.Sql;
 /// The file is streamed: memory holds one line and the statement being built, never the file.
 /// Malformed input raises <see cref="ScriptSyntaxException"/> naming file, line and column.
 /// </summary>
-public sealed partial class ScriptReader : IDisposable
+public sealed class ScriptReader : IDisposable
 {
     private static readonly HashSet<string> KnownCommands = new(StringComparer.Ordinal)
     {
@@ -39,6 +38,7 @@ public sealed partial class ScriptReader : IDisposable
     private readonly ScriptReaderOptions _options;
     private readonly LineSource _main;
     private readonly IDictionary<string, string?> _environment;
+    private readonly ReadingSession _session;
     private string? _restrictKey;
     private bool _started;
     // Offline lookups of a variable a run may have (psql's automatic ones, or any after a \gset): an \if on one cannot be decided.
@@ -55,6 +55,7 @@ public sealed partial class ScriptReader : IDisposable
     {
         _options = options ?? new ScriptReaderOptions();
         _environment = _options.Environment ?? new Dictionary<string, string?>(StringComparer.Ordinal);
+        _session = _options.Session ?? new ReadingSession();
         if (_options.Variables is not null)
             foreach (var (k, v) in _options.Variables)
                 _variables[k] = v;
@@ -154,6 +155,10 @@ public sealed partial class ScriptReader : IDisposable
             var lexer = frame.Lexer;
             if (frame.NeedLine)
             {
+                // The session's settings, as the statements so far left them, for every file alike.
+                frame.Source.Encoding = _session.Decoding;
+                frame.Source.DecodingAdvice = _session.DecodingAdvice;
+                frame.Source.CommentMayBeDropped = lexer.BetweenStatements;
                 var line = frame.Source.ReadLine();
                 if (line is null)
                 {
@@ -168,7 +173,7 @@ public sealed partial class ScriptReader : IDisposable
                         if (last.IsCopyFromStdin)
                             yield return new CopyFromStdin(CheckCopy(last), () => Array.Empty<string>()) { DataLine = frame.Source.LineNumber + 1 };
                         else
-                            yield return Intercept(frame, last) ?? (ScriptItem)last;
+                            yield return Intercept(last);
                     }
                     _frames.Pop().Source.Dispose();
                     continue;
@@ -178,6 +183,7 @@ public sealed partial class ScriptReader : IDisposable
                 frame.NeedLine = false;
             }
 
+            lexer.StandardStrings = _session.StandardConformingStrings;
             switch (lexer.Scan())
             {
                 case ScanResult.EndOfLine:
@@ -207,9 +213,7 @@ public sealed partial class ScriptReader : IDisposable
                         cursor.Drain();
                         break;
                     }
-                    var item = Intercept(frame, statement);
-                    if (item is not null)
-                        yield return item;
+                    yield return Intercept(statement);
                     break;
                 }
 
@@ -245,7 +249,7 @@ public sealed partial class ScriptReader : IDisposable
                         _sawGset |= name == "gset";
                         if (sent.IsCopyFromStdin)
                             throw Error(meta, $"COPY ... FROM stdin sent with \\{name}: end it with ';' and put its data on the next lines");
-                        yield return name is "g" or "gx" ? Intercept(frame, sent) ?? sent : sent;
+                        yield return name is "g" or "gx" ? Intercept(sent) : sent;
                         break;
                     }
                     if (name is "q" or "quit")
@@ -309,9 +313,9 @@ public sealed partial class ScriptReader : IDisposable
                     _variables.Remove(args[0]);
                 break;
             case "encoding":
-                if (args.Count > 0)
-                    frame.Source.Encoding = PostgresEncoding.Find(args[0])
-                        ?? throw Error(meta, $"\\encoding: unknown encoding '{args[0]}'");
+                // psql's \encoding sets the connection's client encoding: it holds across \i, both ways.
+                if (args.Count > 0 && !_session.Declare(args[0]))
+                    throw Error(meta, $"\\encoding: unknown encoding '{args[0]}'");
                 break;
             case "restrict":
                 if (args.Count == 0)
@@ -328,6 +332,8 @@ public sealed partial class ScriptReader : IDisposable
             case "connect":
             case "c":
                 CheckConnect(meta);
+                if (_session.Offline)
+                    _session.NewSession();
                 break;
             case "i":
             case "include":
@@ -486,42 +492,13 @@ public sealed partial class ScriptReader : IDisposable
         return new Frame(source, full, NewLexer(display));
     }
 
-    /// <summary>
-    /// Statements that change how the file must be read: client_encoding (decode the rest of the
-    /// file with it; the connection stays UTF-8, so a non-UTF-8 SET is not sent) and
-    /// standard_conforming_strings (changes how quotes lex).
-    /// </summary>
-    private static ScriptItem? Intercept(Frame frame, SqlStatement statement)
+    /// <summary>Offline, the file's own SET statements are all the session there is (see <see cref="ReadingSession.Offline"/>).</summary>
+    private SqlStatement Intercept(SqlStatement statement)
     {
-        if (statement.Keyword != "SET" || statement.Words.Count < 2)
-            return statement;
-        var setting = statement.Words[1] == "SESSION" && statement.Words.Count > 2 ? statement.Words[2] : statement.Words[1];
-        if (setting == "CLIENT_ENCODING" || setting == "NAMES")
-        {
-            var m = SetValue().Match(statement.Text);
-            if (!m.Success)
-                return statement;
-            var value = m.Groups["v"].Value;
-            if (value.Equals("DEFAULT", StringComparison.OrdinalIgnoreCase))
-                value = "UTF8";
-            var encoding = PostgresEncoding.Find(value)
-                ?? throw new ScriptSyntaxException(statement.File, statement.Line, statement.Column, $"unknown client encoding '{value}'");
-            frame.Source.Encoding = encoding;
-            if (encoding == PostgresEncoding.StrictUtf8)
-                return statement;
-            return new MetaCommand(statement.File, statement.Line, statement.Column, "encoding", new[] { value });
-        }
-        if (setting == "STANDARD_CONFORMING_STRINGS")
-        {
-            var m = SetValue().Match(statement.Text);
-            if (m.Success)
-                frame.Lexer.StandardStrings = m.Groups["v"].Value.ToLowerInvariant() is not ("off" or "false" or "0" or "no");
-        }
+        if (_session.Offline)
+            _session.Read(statement);
         return statement;
     }
-
-    [GeneratedRegex(@"(?:=|\bTO\b|\bNAMES\b)\s*'?(?<v>[A-Za-z0-9_\-]+)'?\s*;?\s*$", RegexOptions.IgnoreCase)]
-    private static partial Regex SetValue();
 
     private string? Variable(string name)
     {

@@ -40,6 +40,23 @@ public sealed class ScriptReaderOptions
     /// <summary>Where psql's warnings go (an <c>\if</c> that is not a boolean, a recursive <c>:var</c>); null: dropped.</summary>
     public Action<string>? Warning { get; init; }
 
+    /// <summary>
+    /// The session settings the reading follows (standard_conforming_strings, client_encoding): the
+    /// executor's, which it updates from the server after every statement. Null: an offline
+    /// reading's own, with the starting values (see <see cref="ReadingSession()"/>).
+    /// </summary>
+    public ReadingSession? Session { get => _session; init => _session = value; }
+
+    private ReadingSession? _session;
+
+    /// <summary>These options with another session (every other option kept, whatever options are added later).</summary>
+    internal ScriptReaderOptions WithSession(ReadingSession session)
+    {
+        var copy = (ScriptReaderOptions)MemberwiseClone();
+        copy._session = session;
+        return copy;
+    }
+
     /// <summary>Folders <c>\i</c>/<c>\ir</c> may read from (the migrations root and AllowedFolders); null: anywhere.</summary>
     public Repository.ReadableFolders? ReadableFolders { get; init; }
 }

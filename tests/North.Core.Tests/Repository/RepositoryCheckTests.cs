@@ -208,6 +208,16 @@ public class RepositoryCheckTests
     }
 
     [Fact]
+    public void AConnectARunRefusesIsReportedWhereItIs()
+    {
+        using var temp = Repository();
+        temp.Write("1.0/1.0-a-ddl.sql", "\\connect\nCREATE TABLE a (id int);\n");
+        temp.Write("1.0/1.0-b-ddl.sql", "CREATE TABLE b (id int);\n\\c\nCREATE TABLE c (id int);\n");
+        temp.Write("1.0/1.0-c-ddl.sql", "CREATE INDEX CONCURRENTLY t_i ON t (id);\n\\connect\nBEGIN;\nCREATE TABLE d (id int);\n\\connect\nCOMMIT;\n");
+        Assert.Equal(["NORTH025 1.0/1.0-b-ddl.sql:2", "NORTH025 1.0/1.0-c-ddl.sql:5"], Codes(Check(temp)));
+    }
+
+    [Fact]
     public void FileThePsqlReaderRefuses()
     {
         using var temp = Repository();
