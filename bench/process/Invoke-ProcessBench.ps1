@@ -190,12 +190,13 @@ try {
         Write-Host ''
         Write-Host "Cold $($mode.ToLowerInvariant()) process, spans (Measure-ColdSpans.ps1), median of $($list.Count):"
         Write-Host ''
-        Write-Host '| span | ms | methods compiled by the JIT |'
-        Write-Host '| --- | ---: | ---: |'
+        Write-Host '| span | wall ms | CPU ms | methods compiled by the JIT |'
+        Write-Host '| --- | ---: | ---: | ---: |'
         foreach ($span in $list[0].Spans.PSObject.Properties.Name) {
             $ms = Get-Median @($list | ForEach-Object { $_.Spans.$span })
+            $cpuMs = Get-Median @($list | ForEach-Object { $_.Cpu.$span })
             $methods = if ($span -eq 'pwsh') { '' } else { '{0:0}' -f (Get-Median @($list | ForEach-Object { $_.Jit.$span })) }
-            Write-Host ('| {0} | {1:0} | {2} |' -f $span, $ms, $methods)
+            Write-Host ('| {0} | {1:0} | {2:0} | {3} |' -f $span, $ms, $cpuMs, $methods)
         }
         Write-Host ('| whole process, JIT total | | {0:0} |' -f (Get-Median @($list | ForEach-Object JitTotal)))
     }

@@ -3,7 +3,8 @@
     Run by Invoke-ProcessBench.ps1 as a fresh `pwsh -NoProfile -File`: where a cold process spends
     its time, as stopwatch spans, with the JIT's count of methods compiled in each span.
 .DESCRIPTION
-    Prints one JSON line. Status spans: PowerShell's own start (process start to this script),
+    Prints one JSON line: each span's wall time (Spans), CPU time of the process (Cpu) and methods
+    the JIT compiled (Jit), in milliseconds and counts. Status spans: PowerShell's own start (process start to this script),
     Import-Module, the cmdlet up to its "Connecting" verbose line (binding, settings), repository
     discovery (up to the "Found ... migration(s)" line), then the connection, the history, the plan
     and the objects (to the end of the call), then formatting them as a user's console would
@@ -22,15 +23,23 @@ $started = [System.Diagnostics.Process]::GetCurrentProcess().StartTime.ToUnivers
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
 $spans = [ordered]@{ pwsh = ([DateTime]::UtcNow - $started).TotalMilliseconds }
 $jit = [ordered]@{}
+$self = [System.Diagnostics.Process]::GetCurrentProcess()
+# CPU (user + system, all threads) holds better than wall time on a shared machine.
+$cpu = [ordered]@{ pwsh = $self.TotalProcessorTime.TotalMilliseconds }
 $last = 0.0
 $lastJit = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+$lastCpu = $cpu.pwsh
 function Close-Span([string] $Name) {
     $now = $clock.Elapsed.TotalMilliseconds
     $count = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+    $self.Refresh()
+    $used = $self.TotalProcessorTime.TotalMilliseconds
     $spans[$Name] = $now - $script:last
     $jit[$Name] = $count - $script:lastJit
+    $cpu[$Name] = $used - $script:lastCpu
     $script:last = $now
     $script:lastJit = $count
+    $script:lastCpu = $used
 }
 
 Import-Module $ModuleManifest
@@ -61,4 +70,4 @@ else {
     Close-Span 'other-files'
     if ($count -ne $Expected) { throw "Invoke-NorthMigration applied $count file(s), expected $Expected." }
 }
-[pscustomobject]@{ Spans = $spans; Jit = $jit; JitTotal = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) } | ConvertTo-Json -Compress -Depth 3
+[pscustomobject]@{ Spans = $spans; Cpu = $cpu; Jit = $jit; JitTotal = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) } | ConvertTo-Json -Compress -Depth 3

@@ -128,6 +128,36 @@ Import-Module '$Manifest'
     }
 }
 
+Describe 'The session''s connection pools' {
+    BeforeAll { $script:Database = New-TestDatabase }
+    AfterAll { Remove-TestDatabase $Database }
+
+    It 'reuse one session across calls and close it when the module is removed' {
+        $app = 'north_pools_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$(Join-Path $PSScriptRoot 'TestSupport.psm1')'
+Import-Module '$Manifest'
+`$north = @{ ConnectionString = '$($Database.ConnectionString)'; Path = '$(Get-CorpusPath 'septentrion/example_migrations')'; ApplicationName = '$app' }
+function Get-Sessions { [int](Invoke-TestSql -Database postgres -Sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$app'") }
+Get-NorthVersion @north | Out-Null
+`$first = Get-Sessions
+1..3 | ForEach-Object { Get-NorthVersion @north | Out-Null }
+`$warm = Get-Sessions
+Remove-Module North
+`$deadline = [DateTime]::UtcNow.AddSeconds(10)
+do { Start-Sleep -Milliseconds 100; `$removed = Get-Sessions } until (`$removed -eq 0 -or [DateTime]::UtcNow -gt `$deadline)
+"sessions `$first `$warm `$removed"
+"@
+        $result = Invoke-FreshPwsh $script
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output -match 'sessions (\d+) (\d+) (\d+)' | Should -BeTrue -Because $result.Output
+        [int]$Matches[1] | Should -BeGreaterThan 0 -Because 'a pooled session stays open between calls'
+        [int]$Matches[2] | Should -Be ([int]$Matches[1]) -Because 'later calls reuse it'
+        [int]$Matches[3] | Should -Be 0 -Because 'Remove-Module closes the session''s pools'
+    }
+}
+
 Describe 'The test harness' {
     It 'fails loudly when NORTH_TEST_CONNECTION points at a port where nothing listens' {
         $dll = Join-Path $Root "tests/North.TestServer/bin/$env:NORTH_BUILD_CONFIGURATION/net10.0/North.TestServer.dll"

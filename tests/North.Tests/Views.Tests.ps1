@@ -109,6 +109,76 @@ Describe 'Default table views at 120 columns' {
     }
 }
 
+Describe 'The status and history views print what their script-block columns printed' {
+    # The columns were script blocks until issue 18 made them hidden C# code properties; these are
+    # the script blocks verbatim, as the reference.
+    BeforeAll {
+        $script:StatusReference = [ordered]@{
+            ManualText    = { if ($_.Manual) { "manual" } }
+            AppliedText   = { if ($_.MissingOnDisk) { "gone" } elseif ($_.Applied) { "yes" } else { "no" } }
+            PendingText   = { if ($_.Interrupted) { "STOPPED" } elseif ($_.OutOfOrder) { "late" } elseif ($_.Pending) { "yes" } else { "" } }
+            ModeText      = { if ($null -ne $_.Mode) { $_.Mode.ToString().ToLowerInvariant() } }
+            ModifiedText  = { if ($_.Modified) { "MODIFIED" } }
+            AppliedAtText = { if ($_.AppliedAt) { $_.AppliedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") } }
+        }
+        $script:HistoryReference = [ordered]@{
+            AppliedAtText = { $_.AppliedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") }
+            ModeText      = { if ($null -ne $_.Mode) { $_.Mode.ToString().ToLowerInvariant() } }
+            DurationText  = { if ($null -ne $_.DurationMs) { "{0} ms" -f $_.DurationMs } }
+        }
+        function Assert-SameCells($Objects, $Reference) {
+            foreach ($object in $Objects) {
+                foreach ($column in $Reference.Keys) {
+                    $expected = "$($object | ForEach-Object $Reference[$column])"
+                    "$($object.$column)" | Should -BeExactly $expected -Because "$column of $($object.Name)"
+                }
+            }
+        }
+        # Every state a status can be in, made directly (a real run reaches few of them at once).
+        $type = $Status[0].GetType()
+        $modeType = [Nullable]::GetUnderlyingType($type.GetProperty('Mode').PropertyType)
+        $template = $Status[0]
+        function New-Status([hashtable] $Values) {
+            $object = [Activator]::CreateInstance($type)
+            foreach ($name in 'Version', 'Name', 'Kind') { $type.GetProperty($name).SetValue($object, $template.$name) }
+            foreach ($name in $Values.Keys) { $type.GetProperty($name).SetValue($object, $Values[$name]) }
+            $object
+        }
+        $at = [DateTimeOffset]::new(2026, 1, 2, 3, 4, 5, [TimeSpan]::Zero)
+        $script:States = @(
+            New-Status @{ Manual = $true; Applied = $true; Mode = [Enum]::Parse($modeType, 'Applied'); AppliedAt = $at; Modified = $true }
+            New-Status @{ MissingOnDisk = $true; Applied = $true; Mode = [Enum]::Parse($modeType, 'Faked'); AppliedAt = $at }
+            New-Status @{ Interrupted = $true; Pending = $true; OutOfOrder = $true }
+            New-Status @{ OutOfOrder = $true; Pending = $true }
+            New-Status @{ Pending = $true }
+            New-Status @{ Applied = $true }
+            New-Status @{}
+        )
+        $historyType = $History[0].GetType()
+        $script:HistoryStates = @(
+            [Activator]::CreateInstance($historyType, [object[]]@([long]1, '1.0', 'a.sql', $at, $null, [long]1234, 'dba', [Enum]::Parse($modeType, 'Faked')))
+            [Activator]::CreateInstance($historyType, [object[]]@([long]2, '1.0', 'b.sql', $at, $null, $null, $null, $null))
+        )
+    }
+
+    It 'MigrationStatus, in every state and from a real call' {
+        Assert-SameCells ($States + $Status) $StatusReference
+    }
+
+    It 'HistoryRow, with and without the optional columns, and from a real call' {
+        Assert-SameCells ($HistoryStates + $History) $HistoryReference
+    }
+
+    It 'the view''s words are hidden: the objects'' members and JSON are as before' {
+        @($Status[0] | Get-Member -Name *Text) | Should -BeNullOrEmpty
+        @($History[0] | Get-Member -Name *Text) | Should -BeNullOrEmpty
+        ($Status[0] | Select-Object -Property * -ExcludeProperty File | ConvertTo-Json -Depth 2 -WarningAction SilentlyContinue) | Should -Not -Match 'AppliedText'
+        $lines = ($States | Format-Table | Out-String -Width 120) -split "`r?`n"
+        $lines | Where-Object { $_ -match '\bgone\b' } | Should -Match '\bfaked\b'
+        $lines | Where-Object { $_ -match '\bSTOPPED\b' } | Should -Not -BeNullOrEmpty
+    }
+}
+
 Describe 'Format-List and the default display sets' {
     It 'shows a status''s state and file first' {
         $text = $Status | Where-Object Name -eq '1.2-review-ddl.sql' | Format-List | Out-String -Width 120

@@ -20,12 +20,16 @@ public sealed class ConnectionFactory
     private readonly List<string> _warnings = new();
     private readonly bool _pooling;
 
-    /// <summary>Resolves the connection from <paramref name="options"/>, then the variables of <paramref name="environment"/> (default: this process) that are not settings.</summary>
-    public ConnectionFactory(ConnectionOptions? options = null, ConnectionEnvironment? environment = null)
+    /// <summary>
+    /// Resolves the connection from <paramref name="options"/>, then the variables of <paramref name="environment"/> (default: this process) that are not settings.
+    /// Connections come from <paramref name="pools"/> (the caller's owner of data sources); without one, from Npgsql's own process-wide pools.
+    /// </summary>
+    public ConnectionFactory(ConnectionOptions? options = null, ConnectionEnvironment? environment = null, ConnectionPools? pools = null)
     {
         options ??= new ConnectionOptions();
         environment ??= ConnectionEnvironment.Current();
         _pooling = options.Pooling;
+        Pools = pools;
         var given = options.ConnectionString is { Length: > 0 } text
             ? ConnectionStringParser.Parse(text)
             : new Dictionary<string, string>();
@@ -135,6 +139,28 @@ public sealed class ConnectionFactory
         _builder.RootCertificate = path;
     }
 
+    /// <summary>The owner of the data sources this factory's connections come from; null: Npgsql's own pools.</summary>
+    public ConnectionPools? Pools { get; }
+
+    /// <summary>
+    /// Closes the idle pooled sessions of <paramref name="connectionString"/> (default: this
+    /// factory's), in whichever pools its connections come from: a database about to be cloned or
+    /// dropped must have none.
+    /// </summary>
+    public void ClearPool(string? connectionString = null)
+    {
+        connectionString ??= ConnectionString;
+        if (Pools is not null)
+        {
+            Pools.Clear(connectionString);
+        }
+        else
+        {
+            using var connection = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(connection);
+        }
+    }
+
     /// <summary>The Npgsql connection string, password included: hand it to Npgsql only, never print it.</summary>
     public string ConnectionString => _builder.ConnectionString;
 
@@ -167,17 +193,18 @@ public sealed class ConnectionFactory
     public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false)
     {
         pooled &= _pooling;
-        if (pooled && !keepAlive)
+        var connectionString = ConnectionString;
+        if (!pooled || keepAlive)
         {
-            return new NpgsqlConnection(ConnectionString);
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = pooled };
+            if (keepAlive)
+            {
+                builder.TcpKeepAlive = true;
+                builder.KeepAlive = 15;
+            }
+            connectionString = builder.ConnectionString;
         }
-        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = pooled };
-        if (keepAlive)
-        {
-            builder.TcpKeepAlive = true;
-            builder.KeepAlive = 15;
-        }
-        return new NpgsqlConnection(builder.ConnectionString);
+        return Pools is null ? new NpgsqlConnection(connectionString) : Pools.CreateConnection(connectionString);
     }
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,

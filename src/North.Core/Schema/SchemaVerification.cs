@@ -112,7 +112,7 @@ public sealed class SchemaVerification
         var replaySettings = _settings with { SchemaVersion = previous, TargetVersion = version };
         Task Migrate(string connectionString, CancellationToken token)
         {
-            var connections = new ConnectionFactory(new ConnectionOptions { ConnectionString = connectionString, ApplicationName = ConnectionFactory.DefaultApplicationName });
+            var connections = new ConnectionFactory(new ConnectionOptions { ConnectionString = connectionString, ApplicationName = ConnectionFactory.DefaultApplicationName }, pools: _connections.Pools);
             var replay = new RunContext(replaySettings, _context.WorkingDirectory, connections, _context.Files);
             return new Migrator(replay, _reporter).MigrateAsync(cancel: token);
         }

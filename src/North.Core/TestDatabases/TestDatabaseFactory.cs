@@ -110,7 +110,7 @@ public sealed class TestDatabaseFactory
             throw new NorthException($"Refused to drop \"{name}\" on {Server}: New-NorthTestDatabase did not create it (it lacks the comment '{CommentPrefix}...').",
                 ErrorIds.NotTestDatabase, NorthErrorKind.PermissionDenied, name, "Give -Force to drop it anyway.");
         }
-        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStringFor(name)));
+        _connections.ClearPool(ConnectionStringFor(name));
         await DropAsync(connection, name, cancel).ConfigureAwait(false);
         return true;
     }
@@ -120,7 +120,7 @@ public sealed class TestDatabaseFactory
         var clock = Stopwatch.StartNew();
         _reporter.Verbose($"Building the template {template}: migrating a new database.");
         await ExecuteAsync(connection, $"CREATE DATABASE {SqlIdentifier.Quote(template)}", cancel).ConfigureAwait(false);
-        var templateConnections = new ConnectionFactory(new ConnectionOptions { ConnectionString = ConnectionStringFor(template) });
+        var templateConnections = new ConnectionFactory(new ConnectionOptions { ConnectionString = ConnectionStringFor(template) }, pools: _connections.Pools);
         try
         {
             var migrator = new Migrator(new RunContext(_settings, _context.WorkingDirectory, templateConnections, _context.Files), _reporter);
@@ -129,7 +129,7 @@ public sealed class TestDatabaseFactory
         finally
         {
             // A clone needs the template without sessions: close this process's pooled ones.
-            NpgsqlConnection.ClearPool(new NpgsqlConnection(templateConnections.ConnectionString));
+            templateConnections.ClearPool();
         }
         // Only a complete build is marked: an unmarked one is a leftover, rebuilt by the next call.
         await ExecuteAsync(connection, $"ALTER DATABASE {SqlIdentifier.Quote(template)} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", cancel).ConfigureAwait(false);

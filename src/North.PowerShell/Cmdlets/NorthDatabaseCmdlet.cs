@@ -177,7 +177,7 @@ public abstract class NorthDatabaseCmdlet : NorthCmdlet
 
     /// <summary>The connections to the database <paramref name="settings"/> name; throws a North error when they cannot be built.</summary>
     private protected ConnectionFactory CreateConnections(NorthSettings settings, ConnectionEnvironment environment, bool pooling = true) =>
-        new(ConnectionOptions.FromSettings(settings, SslMode, ApplicationName) with { Pooling = pooling }, environment);
+        new(ConnectionOptions.FromSettings(settings, SslMode, ApplicationName) with { Pooling = pooling }, environment, ModuleSession.Pools);
 
     /// <summary>A migrator of one target, reporting through <paramref name="reporter"/>.</summary>
     private protected Migrator CreateMigrator(NorthSettings settings, ConnectionFactory connections, IReporter reporter) =>

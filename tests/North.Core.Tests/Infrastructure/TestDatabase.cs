@@ -57,6 +57,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Connections.TestConnections.Pools.ClearAll();
         NpgsqlConnection.ClearAllPools();
         await ServerInstance.DropDatabaseAsync(ConnectionString);
     }

@@ -340,5 +340,9 @@ public class ExactlyOnceTests
         Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM pg_indexes WHERE tablename = 'north_migrations' AND indexdef LIKE 'CREATE UNIQUE%(version, name)'"));
     }
 
-    private static void NpgsqlPoolsClear() => Npgsql.NpgsqlConnection.ClearAllPools();
+    private static void NpgsqlPoolsClear()
+    {
+        TestConnections.Pools.ClearAll();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
 }

@@ -1,0 +1,93 @@
+using Npgsql;
+
+namespace North.Core.Connections;
+
+/// <summary>
+/// The owner of North's Npgsql data sources (one per connection string, each with its pool),
+/// for as long as its holder lives: the PowerShell module holds one per imported session, a test
+/// harness one per run. Built with <see cref="NpgsqlSlimDataSourceBuilder"/> and only the parts
+/// North uses, which a cold process pays for once instead of Npgsql's every type mapping:
+/// the basic types (text, integers, boolean, timestamptz, float), arrays (North reads text[]),
+/// TLS (sslmode) and Kerberos/GSS (libpq's gss authentication). Values of any other type never
+/// reach North as objects: <c>\gset</c> and <c>\gexec</c> read the server's text, and a file's own
+/// result rows are not read.
+/// </summary>
+public sealed class ConnectionPools : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    /// <summary>A new, closed connection of the data source of <paramref name="connectionString"/> (made the first time).</summary>
+    public NpgsqlConnection CreateConnection(string connectionString)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_sources.TryGetValue(connectionString, out var source))
+            {
+                source = Build(connectionString);
+                _sources.Add(connectionString, source);
+            }
+            return source.CreateConnection();
+        }
+    }
+
+    /// <summary>
+    /// Closes the idle connections of <paramref name="connectionString"/>'s pool (a database about
+    /// to be cloned or dropped must have no session); those in use close when they are returned.
+    /// </summary>
+    public void Clear(string connectionString)
+    {
+        NpgsqlDataSource? source;
+        lock (_gate)
+        {
+            _sources.TryGetValue(connectionString, out source);
+        }
+        source?.Clear();
+    }
+
+    /// <summary>Closes the idle connections of every pool.</summary>
+    public void ClearAll()
+    {
+        foreach (var source in Snapshot())
+        {
+            source.Clear();
+        }
+    }
+
+    /// <summary>Closes every pool; the owner cannot make connections afterwards.</summary>
+    public void Dispose()
+    {
+        List<NpgsqlDataSource> sources;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            sources = _sources.Values.ToList();
+            _sources.Clear();
+        }
+        foreach (var source in sources)
+        {
+            source.Dispose();
+        }
+    }
+
+    private List<NpgsqlDataSource> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _sources.Values.ToList();
+        }
+    }
+
+    private static NpgsqlDataSource Build(string connectionString) =>
+        new NpgsqlSlimDataSourceBuilder(connectionString)
+            .EnableArrays()
+            .EnableTransportSecurity()
+            .EnableIntegratedSecurity()
+            .Build();
+}
