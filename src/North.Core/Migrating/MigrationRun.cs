@@ -28,8 +28,8 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
     public UnfinishedTable Journal { get; } = journal;
     public string Activity { get; } = activity;
 
-    /// <summary>The database, as errors name it (server:port/database).</summary>
-    public string Target { get; init; } = "";
+    /// <summary>Where the run's sessions come from (errors name its target; a lost connection clears its pool).</summary>
+    public required Connections.ConnectionFactory Connections { get; init; }
 
     /// <summary>The history table as last inspected or created in this run.</summary>
     public HistoryShape? Shape { get; set; }
@@ -73,7 +73,7 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
             {
                 // The server's other sessions of this pool are likely gone too (a restart, a crash):
                 // the next call must not be handed one of them.
-                NpgsqlConnection.ClearPool(Connection);
+                Connections.ClearPool();
                 throw ConnectionLost(step, e);
             }
             throw;
@@ -101,7 +101,7 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
             ? "It ran in one transaction with its history row: the server rolls both back when the session ends, unless its COMMIT had arrived, so the history says whether it was applied."
             : "It runs outside one transaction: what it committed before the loss is kept, and it stays marked unfinished, so the next run stops on it and says how to resolve it.";
         return new NorthException(
-            $"The connection to {Target} was lost while {file} ran ({e.Message}{(e.InnerException is { } inner ? ": " + inner.Message : "")}). {kept}",
+            $"The connection to {Connections.Target} was lost while {file} ran ({e.Message}{(e.InnerException is { } inner ? ": " + inner.Message : "")}). {kept}",
             ErrorIds.ConnectionLost, NorthErrorKind.ConnectionError, step.Path ?? step.Name,
             atomic
                 ? "Once the server answers again, Get-NorthStatus shows whether the file is recorded; run Invoke-NorthMigration again to apply what is left."

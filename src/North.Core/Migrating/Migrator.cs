@@ -144,7 +144,7 @@ public sealed class Migrator
         }
 
         await using var run = new MigrationRun(connection, new ScriptExecutor(connection, _reporter), runLock, journal, options,
-            $"Migrating {_connections.Target} to {state.Version.TargetVersion.Text}", steps.Count, _reporter, cancel) { Shape = shape, Target = _connections.Target };
+            $"Migrating {_connections.Target} to {state.Version.TargetVersion.Text}", steps.Count, _reporter, cancel) { Shape = shape, Connections = _connections };
         await WarnLongTransactionsAsync(connection, runLock, cancel).ConfigureAwait(false);
         try
         {
