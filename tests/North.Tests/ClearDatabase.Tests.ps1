@@ -230,3 +230,109 @@ SELECT count(*) FROM auth_permission WHERE codename LIKE '%_reader';
         finally { Remove-TestDatabase $db }
     }
 }
+
+Describe 'Clear-NorthDatabase and a table another session holds' {
+    BeforeAll {
+        $script:Db = New-BookshopAt12
+        $env:NORTH_DDL_LOCK_TIMEOUT = '1s'
+        $env:NORTH_LOCK_RETRY_MAX_DELAY = '300ms'
+
+        function Get-HeldUntilWaitedOn([string] $Table) {
+            <# psql holding ACCESS SHARE on $Table until North's session has waited on it, then 1.5 s more:
+               longer than the 1 s DdlLockTimeout, so at least one attempt times out, however slow the start. #>
+            "BEGIN;`nLOCK TABLE $Table IN ACCESS SHARE MODE;`n" + @'
+DO $$ BEGIN
+  FOR i IN 1..1500 LOOP
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'North' AND wait_event_type = 'Lock');
+    PERFORM pg_stat_clear_snapshot();
+    PERFORM pg_sleep(0.02);
+  END LOOP;
+  PERFORM pg_sleep(1.5);
+END $$;
+COMMIT;
+'@
+        }
+    }
+    AfterAll {
+        Remove-TestDatabase $Db
+        Remove-Item Env:NORTH_DDL_LOCK_TIMEOUT, Env:NORTH_LOCK_RETRY_MAX_DELAY, Env:NORTH_LOCK_RETRIES -ErrorAction SilentlyContinue
+    }
+
+    It 'waits no longer than DdlLockTimeout, rolls back and runs again until the lock is gone' {
+        $holder = Start-Holder -Database $Db.Name -Name 'north_clear_reader' -Table book -Sql (Get-HeldUntilWaitedOn book)
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $results = @(Clear-NorthDatabase -Path $Bookshop -ConnectionString $Db.ConnectionString -Force -Verbose -WarningVariable warnings 4>&1 3>$null)
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterThan 1.5
+        }
+        finally { Stop-Holder $holder }
+        $verbose = @($results | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        ($verbose -join "`n") | Should -Match '55P03 \(a lock timeout or deadlock\): the clear was rolled back; attempt 2 of 6'
+        "$warnings" | Should -Match 'the clear needed \d+ attempts'
+        @($results | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Action | Should -Be @('EmptyTables', 'LoadFixtures')
+        Get-Counts $Db.Name | Should -Be '3/3500/0'
+    }
+
+    It 'without fixtures, sets the lock timeout on its TRUNCATE too and runs again' {
+        $db = New-TestDatabase
+        try {
+            $repo = New-TestRepository -Name 'clear-no-fixtures'
+            Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString | Out-Null
+            Invoke-TestSql -Database $db.Name -Sql 'INSERT INTO base VALUES (1), (2)' | Out-Null
+            $holder = Start-Holder -Database $db.Name -Name 'north_clear_base' -Table base -Sql (Get-HeldUntilWaitedOn base)
+            try { $results = @(Clear-NorthDatabase -Path $repo -ConnectionString $db.ConnectionString -Force -Verbose 4>&1 3>$null) }
+            finally { Stop-Holder $holder }
+            (@($results | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) -join "`n") |
+                Should -Match '55P03 \(a lock timeout or deadlock\): the clear was rolled back'
+            @($results | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Action | Should -Be @('EmptyTables')
+            Invoke-TestSql -Database $db.Name -Sql 'SELECT count(*) FROM base' | Should -Be '0'
+        }
+        finally { Remove-TestDatabase $db }
+    }
+
+    It 'gives up after LockRetries with NorthClearFailed, saying who to look for, and changes nothing' {
+        Invoke-TestSql -Database $Db.Name -Sql "INSERT INTO author (name) VALUES ('Kept')" | Out-Null
+        $counts = Get-Counts $Db.Name
+        $env:NORTH_LOCK_RETRIES = '1'
+        $holder = Start-Holder -Database $Db.Name -Name 'north_clear_holder' -Sql "BEGIN;`nLOCK TABLE author IN ACCESS SHARE MODE;`n\! sleep 60`nCOMMIT;"
+        try {
+            $record = Invoke-Caught { Clear-NorthDatabase -Path $Bookshop -ConnectionString $Db.ConnectionString -Force -ErrorAction Stop }
+        }
+        finally {
+            Stop-Holder $holder
+            Remove-Item Env:NORTH_LOCK_RETRIES
+        }
+        $record.FullyQualifiedErrorId | Should -BeLike 'NorthClearFailed,*'
+        $record.Exception.Message | Should -Match 'lock timeout.*SQLSTATE 55P03'
+        $record.ErrorDetails.RecommendedAction | Should -Match 'holds a lock.*LockRetries or DdlLockTimeout'
+        Get-Counts $Db.Name | Should -Be $counts
+    }
+}
+
+Describe 'Clear-NorthDatabase on several databases' {
+    BeforeAll {
+        $script:Good = @(New-BookshopAt12; New-BookshopAt12)
+        $script:Empty = New-TestDatabase
+        $targets = @($Good.ConnectionString) + $Empty.ConnectionString
+        $script:Results = @($targets | Clear-NorthDatabase -Path $Bookshop -Force -ThrottleLimit 3 -ErrorVariable failures -ErrorAction SilentlyContinue -InformationVariable info)
+        $script:Failures = @($failures)
+        $script:Info = @($info)
+    }
+    AfterAll { $Good + $Empty | ForEach-Object { Remove-TestDatabase $_ } }
+
+    It 'clears each database, every result naming its database' {
+        foreach ($db in $Good) {
+            Get-Counts $db.Name | Should -Be '3/3500/0'
+            @($Results | Where-Object Database -EQ $db.Name).Action | Should -Be @('EmptyTables', 'LoadFixtures')
+        }
+        $Results | ForEach-Object { $_.Server | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'makes the database it cannot clear an error naming it, and a summary ends the call' {
+        $Failures.Count | Should -Be 1
+        $Failures[0].FullyQualifiedErrorId | Should -BeLike 'NorthNotInitialized,*'
+        "$($Failures[0].TargetObject) $($Failures[0].Exception.Message)" | Should -Match $Empty.Name
+        @($Info | Where-Object { $_.Tags -contains 'NorthSummary' }).Count | Should -Be 1
+        "$(($Info | Where-Object { $_.Tags -contains 'NorthSummary' }).MessageData)" | Should -Match '3 target\(s\): 2 succeeded, 0 no-op, 1 failed'
+    }
+}

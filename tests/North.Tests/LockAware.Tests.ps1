@@ -1,7 +1,8 @@
 # Lock-aware runs (issue 12): DDL that meets a lock waits a bounded time, is retried when nothing of
 # its file was kept, names its blocker, and a CONCURRENTLY index is never recorded while invalid.
 # A second session (psql, in the background) holds the locks. It holds them idle in its transaction
-# (\! sleep): a running statement would also hold a snapshot, which a CONCURRENTLY build waits for.
+# (\! sleep; Start-Holder in TestSupport.psm1): a running statement would also hold a snapshot, which a
+# CONCURRENTLY build waits for.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-Module (Get-TestModuleManifest) -Force
@@ -24,31 +25,6 @@ INSERT INTO u VALUES (1), (2), (2);
         Set-Content "$root/0.1/0.1-0-base-ddl.sql" 'SELECT 1;'
         foreach ($file in $Files.Keys) { Set-Content "$root/1.0/$file" $Files[$file] }
         (Resolve-Path $root).Path
-    }
-
-    function Start-Holder([string] $Database, [string] $Sql, [string] $Name) {
-        <# psql in the background as application $Name; returns once its session shows as $Name idle in transaction. #>
-        $file = Join-Path $TestDrive "$Name.sql"
-        Set-Content $file $Sql
-        $server = Get-TestServer
-        $env:PGHOST = $server['host']; $env:PGPORT = $server['port']; $env:PGUSER = $server['username']
-        $env:PGPASSWORD = $server['password']; $env:PGAPPNAME = $Name
-        try {
-            $process = Start-Process -FilePath psql -ArgumentList '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $Database, '-f', $file -PassThru `
-                -RedirectStandardOutput "$file.out" -RedirectStandardError "$file.err"
-        }
-        finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD, Env:PGAPPNAME -ErrorAction SilentlyContinue }
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        do {
-            Start-Sleep -Milliseconds 50
-            $holderPid = Invoke-TestSql -Database $Database -Sql "SELECT pid FROM pg_stat_activity WHERE application_name = '$Name' AND state = 'idle in transaction'"
-            if ([DateTime]::UtcNow -gt $deadline) { throw "psql $Name did not take its lock: $(Get-Content -Raw "$file.err")" }
-        } until ($holderPid)
-        [pscustomobject]@{ Process = $process; Pid = [int]$holderPid; Name = $Name }
-    }
-
-    function Stop-Holder($Holder) {
-        if ($Holder -and -not $Holder.Process.HasExited) { Stop-Process -Id $Holder.Process.Id -Force -ErrorAction SilentlyContinue }
     }
 
     # Small back-off in tests: the first wait is at most 300 ms.

@@ -69,6 +69,40 @@ function Remove-TestDatabase([Parameter(Mandatory)] $Database) {
     Invoke-TestSql -Database postgres -Sql "DROP DATABASE IF EXISTS $($Database.Name) WITH (FORCE)" | Out-Null
 }
 
+function Start-Holder([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql, [Parameter(Mandatory)] [string] $Name, [string] $Table) {
+    <# psql in the background as application $Name, running $Sql (e.g. BEGIN; LOCK ...; \! sleep 3);
+       returns once its session shows as $Name idle in transaction, or with -Table once it holds a
+       granted lock on that table (whatever it runs next). Stop it with Stop-Holder. #>
+    $file = Join-Path ([IO.Path]::GetTempPath()) ("north-holder-$Name-" + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.sql')
+    Set-Content $file $Sql
+    $server = Get-TestServer
+    $env:PGHOST = $server['host']; $env:PGPORT = $server['port']; $env:PGUSER = $server['username']
+    $env:PGPASSWORD = $server['password']; $env:PGAPPNAME = $Name
+    try {
+        $process = Start-Process -FilePath psql -ArgumentList '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $Database, '-f', $file -PassThru `
+            -RedirectStandardOutput "$file.out" -RedirectStandardError "$file.err"
+    }
+    finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD, Env:PGAPPNAME -ErrorAction SilentlyContinue }
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    do {
+        Start-Sleep -Milliseconds 50
+        $holderPid = if ($Table) {
+            Invoke-TestSql -Database $Database -Sql "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid WHERE a.application_name = '$Name' AND l.granted AND l.relation = '$Table'::regclass LIMIT 1"
+        }
+        else { Invoke-TestSql -Database $Database -Sql "SELECT pid FROM pg_stat_activity WHERE application_name = '$Name' AND state = 'idle in transaction'" }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "psql $Name did not take its lock: $(Get-Content -Raw "$file.err")" }
+    } until ($holderPid)
+    [pscustomobject]@{ Process = $process; Pid = [int]$holderPid; Name = $Name; File = $file }
+}
+
+function Stop-Holder($Holder) {
+    if (-not $Holder) { return }
+    if (-not $Holder.Process.HasExited) { Stop-Process -Id $Holder.Process.Id -Force -ErrorAction SilentlyContinue }
+    # Not WaitForExit(): the shell of a \! sleep may outlive psql and keep its output open.
+    $null = $Holder.Process.WaitForExit(5000)
+    Remove-Item $Holder.File, "$($Holder.File).out", "$($Holder.File).err" -ErrorAction SilentlyContinue
+}
+
 function Invoke-FreshPwsh {
     <# Runs a script in a new pwsh -NoProfile -NonInteractive; returns its exit code and output. #>
     param([Parameter(Mandatory)] [string] $Script)

@@ -75,7 +75,9 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
 
     /// <summary>
     /// Clears the database under the run lock, re-reading the plan there. Reports each step through
-    /// <paramref name="onStep"/> once the transaction has committed, and returns them.
+    /// <paramref name="onStep"/> once the transaction has committed, and returns them. The TRUNCATE
+    /// waits on its tables' locks no longer than DdlLockTimeout; a lock timeout or deadlock rolls the
+    /// whole clear back and, up to LockRetries times, runs it again after the back-off.
     /// </summary>
     public async Task<IReadOnlyList<ClearResult>> ClearAsync(Action<ClearResult>? onStep = null, CancellationToken cancel = default)
     {
@@ -85,6 +87,44 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
         await using var runLock = await AdvisoryLock.AcquireAsync(_connections, await _migrator.ResolveLockKeyAsync(cancel).ConfigureAwait(false), _settings.LockTimeout, _reporter, cancel).ConfigureAwait(false);
         var plan = await PlanAsync(connection, repository, cancel).ConfigureAwait(false);
 
+        // The clear retries as a whole: the executor must not retry the fixtures alone.
+        var fileOptions = _migrator.Context.FileOptions();
+        var policy = fileOptions.LockRetries!;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var results = await ClearOnceAsync(connection, plan, fileOptions with { LockRetries = null }, cancel).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    _reporter.Warning($"{_connections.Target}: the clear needed {attempt} attempts (a lock timeout or deadlock, retried); it succeeded.");
+                }
+                foreach (var result in results)
+                {
+                    onStep?.Invoke(result);
+                }
+                return results;
+            }
+            catch (Exception e) when (LockFailure(e) is { } sqlState && attempt < policy.MaxAttempts)
+            {
+                var delay = policy.DelayBefore(attempt + 1, Random.Shared.NextDouble());
+                _reporter.Verbose($"{_connections.Target}: {sqlState} (a lock timeout or deadlock): the clear was rolled back; attempt {attempt + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
+                await Task.Delay(delay, cancel).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // The SQLSTATE of a lock timeout or deadlock that ended the clear (the TRUNCATE or a fixture), else null.
+    private static string? LockFailure(Exception e) => e switch
+    {
+        ScriptException script when Contention.LockRetryPolicy.IsLockFailure(script.SqlState) => script.SqlState,
+        NorthException { InnerException: PostgresException server } when Contention.LockRetryPolicy.IsLockFailure(server.SqlState) => server.SqlState,
+        _ => null,
+    };
+
+    // One attempt: the TRUNCATE and the fixtures in one transaction, under the files' timeouts.
+    private async Task<List<ClearResult>> ClearOnceAsync(NpgsqlConnection connection, ClearPlan plan, ExecutionOptions fileOptions, CancellationToken cancel)
+    {
         var truncateTime = TimeSpan.Zero;
         async Task TruncateAsync(NpgsqlTransaction? transaction)
         {
@@ -107,7 +147,9 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
                     ErrorIds.ClearFailed, NorthErrorKind.InvalidOperation, _connections.Target,
                     e.SqlState == PostgresErrorCodes.FeatureNotSupported
                         ? "A table that is kept (history, version table, an extension's) has a foreign key to an emptied table: drop that key or clear by hand."
-                        : "Check the locks and permissions on these tables (the connecting role must own them or have TRUNCATE).", e);
+                        : Contention.LockRetryPolicy.IsLockFailure(e.SqlState)
+                            ? "Another session holds a lock on one of these tables (pg_locks, pg_stat_activity name it): let it finish or end it, then run again; raise LockRetries or DdlLockTimeout for a busy table."
+                            : "Check the locks and permissions on these tables (the connecting role must own them or have TRUNCATE).", e);
             }
             truncateTime = clock.Elapsed;
         }
@@ -120,6 +162,12 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
         {
             await using (var transaction = await connection.BeginTransactionAsync(cancel).ConfigureAwait(false))
             {
+                // As for a file: the TRUNCATE's ACCESS EXCLUSIVE locks are never waited for blindly.
+                if (fileOptions.LockTimeout is { } lockTimeout)
+                {
+                    await using var set = new NpgsqlCommand($"SET LOCAL lock_timeout = '{(long)lockTimeout.TotalMilliseconds}ms'", connection, transaction);
+                    await set.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+                }
                 await TruncateAsync(transaction).ConfigureAwait(false);
                 await transaction.CommitAsync(cancel).ConfigureAwait(false);
             }
@@ -130,24 +178,16 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
         {
             // The fixtures run atomically with the TRUNCATE first in their transaction: both or neither.
             var executor = new ScriptExecutor(connection, _reporter);
-            var options = new ExecutionOptions
+            var options = fileOptions with
             {
                 Mode = TransactionMode.Atomic,
-                NonTransactionalKeywords = _settings.NonTransactionalKeywords,
-                Variables = _settings.Variables,
-                LockTimeout = _settings.LockTimeoutForFiles(),
-                StatementTimeout = _settings.DdlStatementTimeout,
-                WorkingDirectory = _migrator.Context.WorkingDirectory,
+                Manual = false,
                 BeforeFirstStatement = (_, transaction, _) => TruncateAsync(transaction),
             };
             var script = await executor.ExecuteFileAsync(plan.FixturesFile, options, cancel).ConfigureAwait(false);
             results.Add(Emptied());
             results.Add(new ClearResult(ServerName, _connections.Database, ClearAction.LoadFixtures, plan.Version,
                 [], [], plan.FixturesFile, script.RowsAffected, script.Duration - truncateTime));
-        }
-        foreach (var result in results)
-        {
-            onStep?.Invoke(result);
         }
         return results;
     }

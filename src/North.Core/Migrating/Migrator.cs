@@ -582,24 +582,12 @@ SELECT pg_catalog.count(*), pg_catalog.string_agg(name, ', ') FILTER (WHERE n <=
         }
     }
 
-    private ReadableFolders? _readable;
-
     // The step carries what the plan decided about the file: manual or not, and its classification.
-    internal ExecutionOptions ExecutionOptionsFor(PlanStep step, MigrationRun? run = null) => new()
+    internal ExecutionOptions ExecutionOptionsFor(PlanStep step, MigrationRun? run = null) => _context.FileOptions() with
     {
         BlockersSince = run is null ? null : run.BlockersSince,
-        NonTransactionalKeywords = _settings.NonTransactionalKeywords,
-        Variables = _settings.Variables,
         Classification = step.Classification,
         Manual = step.Manual,
-        WorkingDirectory = _context.WorkingDirectory,
-        ReadableFolders = _readable ??= new ReadableFolders(_settings.MigrationsRoot, _settings.AllowedFolders),
-        MaxIterations = _settings.DoUntilZeroMaxIterations > 0 ? _settings.DoUntilZeroMaxIterations : null,
-        BlockTimeLimit = _settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? _settings.DoUntilZeroTimeLimit : null,
-        LockTimeout = _settings.LockTimeoutForFiles(),
-        StatementTimeout = _settings.DdlStatementTimeout,
-        LockRetries = new Contention.LockRetryPolicy(_settings.LockRetries, _settings.LockRetryMaxDelay),
-        RebuildInvalidIndexes = _settings.RebuildInvalidIndexes,
         OnIteration = it => _reporter.Progress(new ProgressReport(IterationProgressId, $"{System.IO.Path.GetFileName(it.File)} block {it.Block}",
             $"iteration {it.Iteration}: {it.Rows} row(s)", -1, ProgressId)),
     };

@@ -136,7 +136,7 @@ public sealed class MigrationRehearsal
         var executor = new ScriptExecutor(connection, _reporter);
         foreach (var file in recorded)
         {
-            var options = new ExecutionOptions { NonTransactionalKeywords = settings.NonTransactionalKeywords, Variables = settings.Variables, Manual = file.IsManual, WorkingDirectory = _context.WorkingDirectory };
+            var options = _context.FileOptions() with { Manual = file.IsManual };
             await executor.ExecuteFileAsync(file.Path, options, cancel).ConfigureAwait(false);
             await ResetAsync(connection, cancel).ConfigureAwait(false);
         }

@@ -1,5 +1,7 @@
 using North.Core.Connections;
+using North.Core.Execution;
 using North.Core.Files;
+using North.Core.Repository;
 using North.Core.Settings;
 
 namespace North.Core.Running;
@@ -35,4 +37,26 @@ public sealed class RunContext
     public ConnectionFactory Connections { get; }
 
     public FileStampCache Files { get; }
+
+    /// <summary>
+    /// What the settings decide about running any file of this call: the non-transactional keywords,
+    /// the variables, the working and readable folders, the timeouts, the lock retries and the
+    /// do-until-0 limits. The one source for a run, a clear's fixtures, a rehearsal and a schema
+    /// replay, so a file runs the same way in each; callers add what is the file's own.
+    /// </summary>
+    public ExecutionOptions FileOptions() => new()
+    {
+        NonTransactionalKeywords = Settings.NonTransactionalKeywords,
+        Variables = Settings.Variables,
+        WorkingDirectory = WorkingDirectory,
+        ReadableFolders = _readable ??= new ReadableFolders(Settings.MigrationsRoot, Settings.AllowedFolders),
+        MaxIterations = Settings.DoUntilZeroMaxIterations > 0 ? Settings.DoUntilZeroMaxIterations : null,
+        BlockTimeLimit = Settings.DoUntilZeroTimeLimit > TimeSpan.Zero ? Settings.DoUntilZeroTimeLimit : null,
+        LockTimeout = Settings.LockTimeoutForFiles(),
+        StatementTimeout = Settings.DdlStatementTimeout,
+        LockRetries = new Contention.LockRetryPolicy(Settings.LockRetries, Settings.LockRetryMaxDelay),
+        RebuildInvalidIndexes = Settings.RebuildInvalidIndexes,
+    };
+
+    private ReadableFolders? _readable;
 }

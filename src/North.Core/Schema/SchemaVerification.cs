@@ -132,7 +132,7 @@ public sealed class SchemaVerification
         foreach (var file in files)
         {
             // Schema and before/after files are never manual: their --meta-psql: lines are comments.
-            var options = new ExecutionOptions { NonTransactionalKeywords = _settings.NonTransactionalKeywords, Variables = _settings.Variables, Manual = false, WorkingDirectory = _context.WorkingDirectory };
+            var options = _context.FileOptions() with { Manual = false };
             await executor.ExecuteFileAsync(file, options, cancel).ConfigureAwait(false);
         }
     }

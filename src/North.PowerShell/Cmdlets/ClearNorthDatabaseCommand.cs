@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using North.Core.Clearing;
+using North.Core.Fleet;
 
 namespace North.PowerShell.Cmdlets;
 
@@ -15,6 +16,10 @@ namespace North.PowerShell.Cmdlets;
 /// over a kept table must not duplicate its rows (INSERT ... ON CONFLICT DO NOTHING), and they must be able
 /// to run in one transaction (an outer BEGIN ... COMMIT is fine; a CONCURRENTLY or VACUUM is refused
 /// before anything is changed).</para>
+/// <para>The TRUNCATE takes ACCESS EXCLUSIVE locks: it waits for another session's lock on a table no
+/// longer than DdlLockTimeout (default 5 s), then the clear is rolled back and runs again after a
+/// back-off, up to LockRetries times (default 5), with each retry in -Verbose and a warning when one
+/// was needed. When the retries run out, NorthClearFailed says so, and nothing was changed.</para>
 /// <para>A guard against emptying production: the clear is refused unless -Force is given or the
 /// database's name matches a ClearableDatabases pattern (north.json or NORTH_CLEARABLE_DATABASES;
 /// wildcards, e.g. *_test, dev_*). The refusal says how to allow it and changes nothing.</para>
@@ -25,6 +30,10 @@ namespace North.PowerShell.Cmdlets;
 /// <example>
 /// <code>Clear-NorthDatabase -Path ./sql -Database app_test -Force</code>
 /// <para>Empties app_test and loads the fixtures of its version again, without asking.</para>
+/// </example>
+/// <example>
+/// <code>'app_test_1', 'app_test_2', 'app_test_3' | ForEach-Object { "Host=db;Database=$_" } | Clear-NorthDatabase -Path ./sql -Force -ThrottleLimit 3</code>
+/// <para>Clears three test databases in parallel; a database that fails is an error naming it, and the others are cleared.</para>
 /// </example>
 /// <example>
 /// <code>Clear-NorthDatabase -Path ./sql -Database app_test -WhatIf</code>
@@ -39,7 +48,7 @@ namespace North.PowerShell.Cmdlets;
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsCommon.Clear, "NorthDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ClearResult))]
-public sealed class ClearNorthDatabaseCommand : NorthSingleDatabaseCmdlet
+public sealed class ClearNorthDatabaseCommand : NorthFleetCmdlet
 {
     /// <summary>
     /// Clears the database whatever its name (ClearableDatabases is not consulted) and, unless
@@ -48,46 +57,49 @@ public sealed class ClearNorthDatabaseCommand : NorthSingleDatabaseCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    private protected override bool ChangesDatabases => true;
+
     private protected override void End()
     {
-        var settings = LoadSettings();
-        var migrator = CreateMigrator(settings);
-        var clearer = new DatabaseClearer(settings, migrator.Context.Connections, migrator, Reporter);
         // -WhatIf changes nothing, so it lists what a clear would do even where the clear is refused (and says so).
         var whatIf = IsWhatIf();
-        var plan = Run((_, cancel) =>
+        var force = Force.IsPresent;
+        var confirmed = force && !MyInvocation.BoundParameters.ContainsKey("Confirm");
+        var several = Targets.Count > 1;
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
         {
+            var migrator = run.Migrator;
+            var clearer = new DatabaseClearer(migrator.Context.Settings, migrator.Context.Connections, migrator, run.Reporter);
             if (!whatIf)
             {
-                clearer.DemandAllowed(Force);
+                clearer.DemandAllowed(force);
             }
-            return clearer.PlanAsync(cancel);
+            var plan = await clearer.PlanAsync(cancel).ConfigureAwait(false);
+            if (whatIf)
+            {
+                if (clearer.RefusalReason(force) is { } refusal)
+                {
+                    run.Reporter.Warning(refusal);
+                }
+                foreach (var table in plan.Tables)
+                {
+                    run.ShouldProcess($"{plan.Target} {table}", "Empty (TRUNCATE ... RESTART IDENTITY)");
+                }
+                if (plan.FixturesFile is not null)
+                {
+                    run.ShouldProcess(several ? $"{plan.Target} {plan.FixturesFile}" : plan.FixturesFile, $"Load the fixtures into {plan.Target}");
+                }
+                return TargetOutcome.Skipped;
+            }
+            var fixtures = plan.FixturesFile is null ? "no fixtures to load" : $"then load {System.IO.Path.GetFileName(plan.FixturesFile)}";
+            if (!confirmed && !run.ShouldProcess($"{plan.Target} ({plan.Tables.Count} tables: {string.Join(", ", plan.Tables)})",
+                    $"Empty every table but the history and version tables, {fixtures}"))
+            {
+                return TargetOutcome.Skipped;
+            }
+            await clearer.ClearAsync(run.Write, cancel).ConfigureAwait(false);
+            return TargetOutcome.Succeeded;
         });
-
-        if (whatIf)
-        {
-            if (clearer.RefusalReason(Force) is { } refusal)
-            {
-                WriteWarning(refusal);
-            }
-            foreach (var table in plan.Tables)
-            {
-                ShouldProcess($"{plan.Target} {table}", "Empty (TRUNCATE ... RESTART IDENTITY)");
-            }
-            if (plan.FixturesFile is not null)
-            {
-                ShouldProcess(plan.FixturesFile, $"Load the fixtures into {plan.Target}");
-            }
-            return;
-        }
-        var confirmed = Force && !MyInvocation.BoundParameters.ContainsKey("Confirm");
-        var fixtures = plan.FixturesFile is null ? "no fixtures to load" : $"then load {System.IO.Path.GetFileName(plan.FixturesFile)}";
-        if (!confirmed && !ShouldProcess($"{plan.Target} ({plan.Tables.Count} tables: {string.Join(", ", plan.Tables)})",
-                $"Empty every table but the history and version tables, {fixtures}"))
-        {
-            return;
-        }
-        Run((_, cancel) => clearer.ClearAsync(result => Reporter.Post(c => c.WriteObject(result)), cancel));
     }
 
     private bool IsWhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var flag)
