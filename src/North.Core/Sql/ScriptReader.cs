@@ -209,6 +209,7 @@ public sealed partial class ScriptReader : IDisposable
                         CheckCopy(statement);
                         // The data starts on the next line; what follows the ';' on this one is read after it, as psql does.
                         frame.NeedLine = lexer.Line.AsSpan(lexer.Position).IsWhiteSpace();
+                        frame.Source.CommentMayBeDropped = false; // a data line is sent, whatever it starts with
                         var cursor = new CopyCursor(frame);
                         var copy = new CopyFromStdin(statement, cursor.Lines) { DataLine = frame.Source.LineNumber + 1 };
                         yield return copy;

@@ -155,6 +155,20 @@ public class PsqlSessionTests
     }
 
     [Fact]
+    public void ACopyDataLineThatLooksLikeACommentIsDataAndStillRefused()
+    {
+        var bytes = Utf8("COPY t (v) FROM stdin;\n").Concat(Latin1.GetBytes("-- Jos\u00e9\n")).Concat(Utf8("\\.\n")).ToArray();
+        using var reader = ScriptReader.FromStream(new MemoryStream(bytes), "t.sql");
+        var e = Assert.Throws<ScriptSyntaxException>(() =>
+        {
+            foreach (var item in reader.Read())
+                if (item is CopyFromStdin copy)
+                    copy.ReadDataLines().ToList();
+        });
+        Assert.Equal(2, e.Line);
+    }
+
+    [Fact]
     public async Task InASqlAsciiDatabaseUtf8BytesAreStoredAsPsqlAndADeclaredLatin1FileIsRefusedAtItsLine()
     {
         var server = await TestDatabase.ServerConnectionStringAsync();
