@@ -372,7 +372,10 @@ function Invoke-Test {
     try {
         Write-Host "Testing on PostgreSQL $($server.Version)"
         $excluded = @(Get-ExcludedTests $server ([bool]$env:NORTH_TEST_OLD_POSTGRES_BIN))
-        foreach ($test in $excluded) { Write-Host "Excluded ($($test.Suite)): $($test.Test) ($($test.Reason))" -ForegroundColor Yellow }
+        foreach ($test in $excluded) {
+            $what = if ($test.Suite -eq 'PesterFile') { 'Left to the machine''s run' } else { "Excluded ($($test.Suite))" }
+            Write-Host "$($what): $($test.Test) ($($test.Reason))" -ForegroundColor Yellow
+        }
         $env:NORTH_TEST_CONNECTION = $server.ConnectionString
         $xunit = Start-XunitSuite @($excluded | Where-Object Suite -EQ 'xunit' | ForEach-Object Test)
         try {
@@ -392,9 +395,13 @@ function Invoke-Test {
     $failed = ($summaries | Measure-Object Failed -Sum).Sum
     $skipped = ($summaries | Measure-Object Skipped -Sum).Sum
     $excludedCount = ($summaries | Measure-Object Excluded -Sum).Sum
+    # The Pester files that talk to no server, left to the machine's run by a -PostgresVersion run.
+    $leftOut = ($summaries | ForEach-Object { if ($_.PSObject.Properties['LeftOut']) { [int]$_.LeftOut } else { 0 } } | Measure-Object -Sum).Sum
     $line = "$passed passed, $failed failed"
     if ($skipped) { $line += ", $skipped skipped" }
-    $line += ", $excludedCount excluded (PostgreSQL $($server.Version))"
+    $line += ", $excludedCount excluded"
+    if ($leftOut) { $line += ", $leftOut in server-free files left to the machine's run" }
+    $line += " (PostgreSQL $($server.Version))"
     Write-Host $line
     if ($failed -gt 0) { exit 1 }
 }

@@ -29,7 +29,8 @@
     #   AnotherServerThanTheMachines  a -PostgresVersion run. Only for a Pester file (Suite = 'PesterFile',
     #                          Test = its file name) that never talks to a server: the machine's run
     #                          runs it, another version has nothing to add. build.ps1 refuses the entry
-    #                          if the file names the test server.
+    #                          if the file names the test server. Their tests are counted apart
+    #                          ("N in server-free files left to the machine's run"), not as excluded.
     # An xunit theory's case is named with its arguments, as xunit displays it.
     Exclusions = @(
         @{

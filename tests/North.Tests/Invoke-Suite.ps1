@@ -43,7 +43,7 @@ if ($excludedFiles) {
 }
 if (-not $files) {
     # Pester would run the current folder when given no path.
-    [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; Excluded = $leftOut } | ConvertTo-Json | Set-Content -Path $ResultFile
+    [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 0; Skipped = 0; Excluded = 0; LeftOut = $leftOut } | ConvertTo-Json | Set-Content -Path $ResultFile
     return
 }
 $config.Run.Path = @($files | ForEach-Object FullName)
@@ -73,5 +73,7 @@ $result = Invoke-Pester -Configuration $config
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount + $result.NotRunCount - $(if ($excluded) { $found.Count } else { 0 })
-    Excluded = $(if ($excluded) { $found.Count } else { 0 }) + $leftOut
+    Excluded = $(if ($excluded) { $found.Count } else { 0 })
+    # Tests of the files left to the machine's run (not excluded: they run there).
+    LeftOut = $leftOut
 } | ConvertTo-Json | Set-Content -Path $ResultFile

@@ -65,17 +65,21 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
             // Stop at the first error; the caller sees the failed step, then the error itself.
             options.OnStepCompleted?.Invoke(new StepResult(step.Order, step.Version, step.Name, step.Action, StepStatus.Failed, clock.Elapsed, 0, 0, step.Path));
             var problem = watch.Problem;
-            if (problem == WatchProblem.SelfDeadlock)
-                throw Lock.SelfDeadlock(step.Path ?? step.Name, e);
-            if (problem == WatchProblem.LockLost || IsLockLost(e))
-                throw Lock.Lost(e);
-            if (e is NpgsqlException and not PostgresException && !Connection.State.HasFlag(System.Data.ConnectionState.Open))
+            // The script session itself broke (no SQLSTATE). When the server went away the lock
+            // session went with it, and the watch may see that first: the broken session is the cause.
+            var broken = !Connection.State.HasFlag(System.Data.ConnectionState.Open) && IsBrokenConnection(e);
+            if (broken)
             {
                 // The server's other sessions of this pool are likely gone too (a restart, a crash):
                 // the next call must not be handed one of them.
                 Connections.ClearPool();
-                throw ConnectionLost(step, e);
             }
+            if (problem == WatchProblem.SelfDeadlock)
+                throw Lock.SelfDeadlock(step.Path ?? step.Name, e);
+            if (broken)
+                throw ConnectionLost(step, e);
+            if (problem == WatchProblem.LockLost || IsLockLost(e))
+                throw Lock.Lost(e);
             throw;
         }
     }
@@ -107,6 +111,16 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
                 ? "Once the server answers again, Get-NorthStatus shows whether the file is recorded; run Invoke-NorthMigration again to apply what is left."
                 : "Once the server answers again, check what the file did, then follow the next run's advice (Register-NorthMigration when it is complete).",
             e);
+    }
+
+    private static bool IsBrokenConnection(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is NpgsqlException and not PostgresException)
+                return true;
+        }
+        return false;
     }
 
     private static bool IsLockLost(Exception e)
