@@ -82,7 +82,7 @@ public sealed partial class ScriptExecutor
         var attempts = new AttemptCount();
         for (; ; attempts.File++)
         {
-            var run = new Run(mode, classification, options, attempts);
+            var run = new Run(mode, classification, options, attempts) { Path = path };
             try
             {
                 var result = await RunOnceAsync(path, runOptions, run, clock, cancel);
@@ -154,22 +154,30 @@ public sealed partial class ScriptExecutor
         _connection.Notice += OnNotice;
         try
         {
-            await ApplyTimeoutsAsync(path, options, cancel);
             if (mode == TransactionMode.Atomic)
+            {
                 transaction = options.EnclosingTransaction ?? await _connection.BeginTransactionAsync(cancel);
+                // In the file's transaction, the timeouts travel with its first statement: one round trip less per file.
+                run.PendingSets = TimeoutCommands(options);
+            }
+            else
+                await SendSetsAsync(path, TimeoutCommands(options), cancel);
             if (options.BeforeFirstStatement is { } first)
             {
                 if (transaction is null)
                     throw new InvalidOperationException("ExecutionOptions.BeforeFirstStatement needs an atomic file.");
+                await SendPendingSetsAsync(path, run, cancel);
                 await first(_connection, transaction, cancel);
             }
 
             using (var reader = ScriptReader.Open(path, readerOptions.WithSession(run.Session)))
-                await RunItemsAsync(reader, run, transaction, cancel);
+                await RunItemsAsync(path, reader, run, transaction, cancel);
             // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
             if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
                 _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
+            // A file without a statement of its own: its SETs go before North's.
+            await SendPendingSetsAsync(path, run, cancel);
             if (transaction is not null && options.EnclosingTransaction is not null)
             {
                 _current = null;
@@ -239,7 +247,7 @@ public sealed partial class ScriptExecutor
         };
     }
 
-    private async Task RunItemsAsync(ScriptReader reader, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
+    private async Task RunItemsAsync(string path, ScriptReader reader, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         int ordinal = 0;
         List<SqlStatement>? block = null;
@@ -249,6 +257,9 @@ public sealed partial class ScriptExecutor
         {
             cancel.ThrowIfCancellationRequested();
             run.LastItem = item;
+            // Only a plain statement carries the file's SETs in its own round trip (ExecuteAsync); anything else sends them first.
+            if (item is not (SqlStatement { ResultCommand: null } or MetaPsqlMarker))
+                await SendPendingSetsAsync(path, run, cancel);
             switch (item)
             {
                 case CopyFromStdin copy:
@@ -375,7 +386,10 @@ public sealed partial class ScriptExecutor
     private async Task<long> ExecuteAsync(SqlStatement statement, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         if (statement.Keyword == "COPY" && ToStdout(statement.Words))
+        {
+            await SendPendingSetsAsync(run.Path, run, cancel);
             return await CopyOutAsync(statement, cancel);
+        }
         if (_atomic && !run.InOwnBlock && OnlyInTransactionBlock(statement) is { } only)
         {
             // psql sends it in autocommit: the server warns and it does nothing. In North's one transaction it would hold for the rest of the file.
@@ -390,6 +404,11 @@ public sealed partial class ScriptExecutor
         // Statements psql joins with \; go as one batch: one round trip, one implicit transaction (a
         // failure keeps none of them), as psql's one multi-statement query.
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
+        // North's SETs before the file (an atomic file's, in its transaction) go first, in the same round trip.
+        var sets = run.PendingSets ?? [];
+        run.PendingSets = null;
+        foreach (var set in sets)
+            batch.BatchCommands.Add(set);
         foreach (var part in statement.Parts)
             batch.BatchCommands.Add(new NpgsqlBatchCommand(part.Text));
         long started;
@@ -409,16 +428,20 @@ public sealed partial class ScriptExecutor
                 await batch.ExecuteNonQueryAsync(cancel);
                 break;
             }
+            catch (PostgresException e) when (e.BatchCommand is { } set && sets.Contains(set))
+            {
+                throw AtEnd(run.Path, null, e, set.CommandText + " (North's, before the file)");
+            }
             catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
                 or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
             {
-                throw NeedsAutocommit(FailedPart(statement, batch, e), e);
+                throw NeedsAutocommit(FailedPart(statement, batch, sets.Count, e), e);
             }
             catch (PostgresException e)
             {
                 failure = e;
             }
-            var failed = FailedPart(statement, batch, failure);
+            var failed = FailedPart(statement, batch, sets.Count, failure);
             if (!Contention.LockRetryPolicy.IsLockFailure(failure.SqlState) || run.Mode != TransactionMode.None || transaction is not null)
                 throw Located(failed, failure);
             var policy = run.Options.LockRetries;
@@ -443,11 +466,12 @@ public sealed partial class ScriptExecutor
         if (index is not null)
             await CheckAfterBuildAsync(statement, index, cancel);
         long rows = 0;
-        foreach (NpgsqlBatchCommand command in batch.BatchCommands)
-            if (command.StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge)
-                rows += (long)command.Rows;
+        var parts = batch.BatchCommands.Count - sets.Count;
+        for (int i = sets.Count; i < batch.BatchCommands.Count; i++)
+            if (batch.BatchCommands[i].StatementType is StatementType.Insert or StatementType.Update or StatementType.Delete or StatementType.Merge)
+                rows += (long)batch.BatchCommands[i].Rows;
         var duration = Stopwatch.GetElapsedTime(started);
-        var done = batch.BatchCommands.Count == 1 ? RowsText(batch.BatchCommands[0]) : $"{batch.BatchCommands.Count} statements joined with \\;, {rows} rows";
+        var done = parts == 1 ? RowsText(batch.BatchCommands[sets.Count]) : $"{parts} statements joined with \\;, {rows} rows";
         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({done}, {duration.TotalMilliseconds:0} ms)");
         if (_afterStatement is not null)
             await _afterStatement(new ExecutedStatement(statement, duration, _connection, transaction), cancel);
@@ -589,14 +613,15 @@ public sealed partial class ScriptExecutor
     /// The statement of a joined query (<c>\;</c>) the server failed on: the batch command the error
     /// names, else (Npgsql leaves it unset for ExecuteNonQuery) the first one that did not complete.
     /// </summary>
-    private static SqlStatement FailedPart(SqlStatement statement, NpgsqlBatch batch, PostgresException e)
+    // skip: how many of North's SETs come first in the batch, before the statement's parts.
+    private static SqlStatement FailedPart(SqlStatement statement, NpgsqlBatch batch, int skip, PostgresException e)
     {
         if (statement.Joined is null)
             return statement;
-        int index = e.BatchCommand is { } named ? batch.BatchCommands.IndexOf(named) : -1;
-        for (int i = 0; index < 0 && i < batch.BatchCommands.Count; i++)
+        int index = e.BatchCommand is { } named ? batch.BatchCommands.IndexOf(named) - skip : -1;
+        for (int i = skip; index < 0 && i < batch.BatchCommands.Count; i++)
             if (batch.BatchCommands[i].StatementType == StatementType.Unknown)
-                index = i;
+                index = i - skip;
         return index >= 0 ? statement.Parts[index] : statement;
     }
 
@@ -826,15 +851,35 @@ public sealed partial class ScriptExecutor
         }
     }
 
-    private async Task ApplyTimeoutsAsync(string path, ExecutionOptions options, CancellationToken cancel)
+    private async Task ApplyTimeoutsAsync(string path, ExecutionOptions options, CancellationToken cancel) =>
+        await SendSetsAsync(path, TimeoutCommands(options), cancel);
+
+    /// <summary>North's timeouts for a file (none when neither is set).</summary>
+    private static List<NpgsqlBatchCommand> TimeoutCommands(ExecutionOptions options)
     {
-        if (options.LockTimeout is null && options.StatementTimeout is null)
+        var commands = new List<NpgsqlBatchCommand>(2);
+        if (options.LockTimeout is TimeSpan lockTimeout)
+            commands.Add(new NpgsqlBatchCommand($"SET lock_timeout = {Milliseconds(lockTimeout)}"));
+        if (options.StatementTimeout is TimeSpan statementTimeout)
+            commands.Add(new NpgsqlBatchCommand($"SET statement_timeout = {Milliseconds(statementTimeout)}"));
+        return commands;
+    }
+
+    /// <summary>The SETs still waiting for the file's first statement, sent alone (before anything else goes).</summary>
+    private async Task SendPendingSetsAsync(string path, Run run, CancellationToken cancel)
+    {
+        if (run.PendingSets is not { } sets)
+            return;
+        run.PendingSets = null;
+        await SendSetsAsync(path, sets, cancel);
+    }
+
+    private async Task SendSetsAsync(string path, List<NpgsqlBatchCommand> sets, CancellationToken cancel)
+    {
+        if (sets.Count == 0)
             return;
         await using var batch = new NpgsqlBatch(_connection);
-        if (options.LockTimeout is TimeSpan lockTimeout)
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET lock_timeout = {Milliseconds(lockTimeout)}"));
-        if (options.StatementTimeout is TimeSpan statementTimeout)
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET statement_timeout = {Milliseconds(statementTimeout)}"));
+        sets.ForEach(batch.BatchCommands.Add);
         try
         {
             await batch.ExecuteNonQueryAsync(cancel);
@@ -1014,6 +1059,9 @@ public sealed partial class ScriptExecutor
         public ExecutionOptions Options { get; } = options;
         public AttemptCount Attempts { get; } = attempts;
 
+        /// <summary>The file run (North's own failures around it are placed there).</summary>
+        public required string Path { get; init; }
+
         /// <summary>The session settings the file's reading follows, updated from the server after each statement.</summary>
         public ReadingSession Session { get; set; } = null!;
 
@@ -1032,5 +1080,8 @@ public sealed partial class ScriptExecutor
         public int Statements { get; set; }
         public List<IReadOnlyList<long>> Blocks { get; } = new();
         public ScriptItem? LastItem { get; set; }
+
+        /// <summary>North's SETs for an atomic file, sent with its first statement (in its transaction), else alone before anything else.</summary>
+        public List<NpgsqlBatchCommand>? PendingSets { get; set; }
     }
 }
