@@ -165,6 +165,41 @@ public class ScriptExecutorTests
         Assert.Equal("0", await new NpgsqlCommand("SHOW lock_timeout", connection).ExecuteScalarAsync());
     }
 
+    // An atomic file's timeouts travel with its first statement (one round trip less): they hold for
+    // it whatever it is, a joined statement's failing part is still named, and after the file they are gone.
+    [Theory]
+    [InlineData("SELECT pg_sleep(5);\n", 1, 1, "57014")]
+    [InlineData("SELECT 1\\; SELECT pg_sleep(5);\n", 1, 12, "57014")]
+    [InlineData("SELECT 1\\;\nSELECT 1/0;\n", 2, 1, "22012")]
+    [InlineData("SELECT current_setting('statement_timeout') AS s \\gset\nSELECT 1/(:'s' = '900ms')::int;\nSELECT pg_sleep(5);\n", 3, 1, "57014")]
+    [InlineData("COPY (SELECT current_setting('statement_timeout')) TO STDOUT;\nSELECT pg_sleep(5);\n", 2, 1, "57014")]
+    public async Task AnAtomicFilesTimeoutsHoldFromItsFirstStatementAndAreGoneAfterIt(string text, int line, int column, string sqlState)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await db.ExecuteAsync(History);
+        using var folder = new ScriptFolder();
+        var file = folder.Write("t.sql", text);
+        await using var connection = await db.OpenAsync();
+        var executor = new ScriptExecutor(connection);
+        var options = new ExecutionOptions
+        {
+            LockTimeout = TimeSpan.FromSeconds(3),
+            StatementTimeout = TimeSpan.FromMilliseconds(900),
+            RecordCommands = Record("t.sql").RecordCommands,
+        };
+        var e = await Assert.ThrowsAsync<ScriptException>(() => executor.ExecuteFileAsync(file, options, default));
+        Assert.Equal((line, column, sqlState), (e.Line, e.Column, e.SqlState));
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM history"));
+        Assert.Equal("0", await new NpgsqlCommand("SHOW statement_timeout", connection).ExecuteScalarAsync());
+        Assert.Equal("0", await new NpgsqlCommand("SHOW lock_timeout", connection).ExecuteScalarAsync());
+        // The same file without the sleep or the error runs and is recorded, its timeouts gone after it.
+        var fine = folder.Write("fine.sql", text.Replace("pg_sleep(5)", "pg_sleep(0)").Replace("1/0", "1/1"));
+        var result = await executor.ExecuteFileAsync(fine, options with { RecordCommands = Record("fine.sql").RecordCommands }, default);
+        Assert.Equal(TransactionMode.Atomic, result.Mode);
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM history WHERE name = 'fine.sql'"));
+        Assert.Equal("0", await new NpgsqlCommand("SHOW statement_timeout", connection).ExecuteScalarAsync());
+    }
+
     [Fact]
     public async Task NoticesEchoAndStatementsGoToTheReporterWithTheirPosition()
     {
