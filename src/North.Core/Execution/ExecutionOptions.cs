@@ -30,6 +30,13 @@ public sealed record ExecutionOptions
     /// <summary>Time one do-until-0 block may run, all its executions together; past it the running statement is cancelled and the file fails. Null: no limit.</summary>
     public TimeSpan? BlockTimeLimit { get; init; }
 
+    /// <summary>
+    /// North's checks before the file (the run lock's): in <see cref="TransactionMode.Atomic"/> mode they go
+    /// first in the file's first round trip, in its transaction; in the others, alone before the file.
+    /// A failure of one is the file's, before its first statement, and nothing of the file runs.
+    /// </summary>
+    public Func<IReadOnlyList<NpgsqlBatchCommand>>? FirstCommands { get; init; }
+
     /// <summary>Applied with <c>SET lock_timeout</c> for the file (reset by <c>DISCARD ALL</c>).</summary>
     public TimeSpan? LockTimeout { get; init; }
 

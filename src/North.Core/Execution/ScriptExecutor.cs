@@ -157,16 +157,16 @@ public sealed partial class ScriptExecutor
             if (mode == TransactionMode.Atomic)
             {
                 transaction = options.EnclosingTransaction ?? await _connection.BeginTransactionAsync(cancel);
-                // In the file's transaction, the timeouts travel with its first statement: one round trip less per file.
-                run.PendingSets = TimeoutCommands(options);
+                // In the file's transaction, North's checks and timeouts travel with its first statement: fewer round trips per file.
+                run.WaitingCommands = [.. options.FirstCommands?.Invoke() ?? [], .. TimeoutCommands(options)];
             }
             else
-                await SendSetsAsync(path, TimeoutCommands(options), cancel);
+                await SendBeforeFileAsync(path, [.. options.FirstCommands?.Invoke() ?? [], .. TimeoutCommands(options)], cancel);
             if (options.BeforeFirstStatement is { } first)
             {
                 if (transaction is null)
                     throw new InvalidOperationException("ExecutionOptions.BeforeFirstStatement needs an atomic file.");
-                await SendPendingSetsAsync(path, run, cancel);
+                await SendWaitingCommandsAsync(path, run, cancel);
                 await first(_connection, transaction, cancel);
             }
 
@@ -177,7 +177,7 @@ public sealed partial class ScriptExecutor
                 _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
             // A file without a statement of its own: its SETs go before North's.
-            await SendPendingSetsAsync(path, run, cancel);
+            await SendWaitingCommandsAsync(path, run, cancel);
             if (transaction is not null && options.EnclosingTransaction is not null)
             {
                 _current = null;
@@ -259,7 +259,7 @@ public sealed partial class ScriptExecutor
             run.LastItem = item;
             // Only a plain statement carries the file's SETs in its own round trip (ExecuteAsync); anything else sends them first.
             if (item is not (SqlStatement { ResultCommand: null } or MetaPsqlMarker))
-                await SendPendingSetsAsync(path, run, cancel);
+                await SendWaitingCommandsAsync(path, run, cancel);
             switch (item)
             {
                 case CopyFromStdin copy:
@@ -387,7 +387,7 @@ public sealed partial class ScriptExecutor
     {
         if (statement.Keyword == "COPY" && ToStdout(statement.Words))
         {
-            await SendPendingSetsAsync(run.Path, run, cancel);
+            await SendWaitingCommandsAsync(run.Path, run, cancel);
             return await CopyOutAsync(statement, cancel);
         }
         if (_atomic && !run.InOwnBlock && OnlyInTransactionBlock(statement) is { } only)
@@ -404,9 +404,9 @@ public sealed partial class ScriptExecutor
         // Statements psql joins with \; go as one batch: one round trip, one implicit transaction (a
         // failure keeps none of them), as psql's one multi-statement query.
         await using var batch = new NpgsqlBatch(_connection, transaction) { Timeout = 0 };
-        // North's SETs before the file (an atomic file's, in its transaction) go first, in the same round trip.
-        var sets = run.PendingSets ?? [];
-        run.PendingSets = null;
+        // North's commands before the file (an atomic file's checks and SETs, in its transaction) go first, in the same round trip.
+        var sets = run.WaitingCommands ?? [];
+        run.WaitingCommands = null;
         foreach (var set in sets)
             batch.BatchCommands.Add(set);
         foreach (var part in statement.Parts)
@@ -428,9 +428,9 @@ public sealed partial class ScriptExecutor
                 await batch.ExecuteNonQueryAsync(cancel);
                 break;
             }
-            catch (PostgresException e) when (e.BatchCommand is { } set && sets.Contains(set))
+            catch (PostgresException e) when (FailedIndex(batch, e) is var at && at >= 0 && at < sets.Count)
             {
-                throw AtEnd(run.Path, null, e, set.CommandText + " (North's, before the file)");
+                throw AtEnd(run.Path, null, e, batch.BatchCommands[at].CommandText + " (North's, before the file)");
             }
             catch (PostgresException e) when (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction
                 or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)
@@ -613,16 +613,24 @@ public sealed partial class ScriptExecutor
     /// The statement of a joined query (<c>\;</c>) the server failed on: the batch command the error
     /// names, else (Npgsql leaves it unset for ExecuteNonQuery) the first one that did not complete.
     /// </summary>
-    // skip: how many of North's SETs come first in the batch, before the statement's parts.
+    // skip: how many of North's commands come first in the batch, before the statement's parts.
     private static SqlStatement FailedPart(SqlStatement statement, NpgsqlBatch batch, int skip, PostgresException e)
     {
         if (statement.Joined is null)
             return statement;
-        int index = e.BatchCommand is { } named ? batch.BatchCommands.IndexOf(named) - skip : -1;
-        for (int i = skip; index < 0 && i < batch.BatchCommands.Count; i++)
+        int index = FailedIndex(batch, e) - skip;
+        return index >= 0 && index < statement.Parts.Count ? statement.Parts[index] : statement;
+    }
+
+    /// <summary>The batch command the server failed on (see <see cref="FailedPart"/>); -1 when none is known.</summary>
+    private static int FailedIndex(NpgsqlBatch batch, PostgresException e)
+    {
+        if (e.BatchCommand is { } named && batch.BatchCommands.IndexOf(named) is var at and >= 0)
+            return at;
+        for (int i = 0; i < batch.BatchCommands.Count; i++)
             if (batch.BatchCommands[i].StatementType == StatementType.Unknown)
-                index = i - skip;
-        return index >= 0 ? statement.Parts[index] : statement;
+                return i;
+        return -1;
     }
 
     /// <summary>What a statement that succeeded leaves kept: autocommit work, or a COMMIT of the file's own.</summary>
@@ -852,7 +860,7 @@ public sealed partial class ScriptExecutor
     }
 
     private async Task ApplyTimeoutsAsync(string path, ExecutionOptions options, CancellationToken cancel) =>
-        await SendSetsAsync(path, TimeoutCommands(options), cancel);
+        await SendBeforeFileAsync(path, TimeoutCommands(options), cancel);
 
     /// <summary>North's timeouts for a file (none when neither is set).</summary>
     private static List<NpgsqlBatchCommand> TimeoutCommands(ExecutionOptions options)
@@ -865,16 +873,16 @@ public sealed partial class ScriptExecutor
         return commands;
     }
 
-    /// <summary>The SETs still waiting for the file's first statement, sent alone (before anything else goes).</summary>
-    private async Task SendPendingSetsAsync(string path, Run run, CancellationToken cancel)
+    /// <summary>North's commands still waiting for the file's first statement, sent alone (before anything else goes).</summary>
+    private async Task SendWaitingCommandsAsync(string path, Run run, CancellationToken cancel)
     {
-        if (run.PendingSets is not { } sets)
+        if (run.WaitingCommands is not { } sets)
             return;
-        run.PendingSets = null;
-        await SendSetsAsync(path, sets, cancel);
+        run.WaitingCommands = null;
+        await SendBeforeFileAsync(path, sets, cancel);
     }
 
-    private async Task SendSetsAsync(string path, List<NpgsqlBatchCommand> sets, CancellationToken cancel)
+    private async Task SendBeforeFileAsync(string path, List<NpgsqlBatchCommand> sets, CancellationToken cancel)
     {
         if (sets.Count == 0)
             return;
@@ -1081,7 +1089,7 @@ public sealed partial class ScriptExecutor
         public List<IReadOnlyList<long>> Blocks { get; } = new();
         public ScriptItem? LastItem { get; set; }
 
-        /// <summary>North's SETs for an atomic file, sent with its first statement (in its transaction), else alone before anything else.</summary>
-        public List<NpgsqlBatchCommand>? PendingSets { get; set; }
+        /// <summary>North's commands before an atomic file (its checks, its SETs), sent with its first statement, in its transaction; alone, first, when something else goes first.</summary>
+        public List<NpgsqlBatchCommand>? WaitingCommands { get; set; }
     }
 }

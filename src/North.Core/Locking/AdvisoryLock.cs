@@ -183,17 +183,27 @@ LIMIT 1";
     /// that fails with SQLSTATE <see cref="LostSqlState"/> unless this lock is still granted to this
     /// lock's session, so a file whose run lost the lock is rolled back, never committed.
     /// </summary>
-    public NpgsqlBatchCommand GuardCommand()
-    {
-        var (high, low) = Split(Key);
-        // Literals only (numbers): a DO block takes no parameters.
+    public NpgsqlBatchCommand GuardCommand() =>
         // The commit key first: held to the end of the transaction, so a run that takes the lock
         // after this check passed waits for this COMMIT (see WaitForLastCommitAsync).
-        return new NpgsqlBatchCommand(
-            $"DO $north_lock$ BEGIN PERFORM pg_catalog.pg_advisory_xact_lock({CommitKeyFor(Key)}); IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted " +
+        new($"DO $north_lock$ BEGIN PERFORM pg_catalog.pg_advisory_xact_lock({CommitKeyFor(Key)}); {HeldOrRaise()} END $north_lock$");
+
+    /// <summary>
+    /// <see cref="VerifyAsync"/> as a statement for the script session, sent first in a file's first
+    /// round trip (so the check costs no round trip of its own): fails with SQLSTATE
+    /// <see cref="LostSqlState"/> unless this lock is still granted to this lock's session, before
+    /// anything of the file runs.
+    /// </summary>
+    public NpgsqlBatchCommand HeldCommand() => new($"DO $north_lock$ BEGIN {HeldOrRaise()} END $north_lock$");
+
+    // Literals only (numbers): a DO block takes no parameters.
+    private string HeldOrRaise()
+    {
+        var (high, low) = Split(Key);
+        return "IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted " +
             $"AND l.pid = {_pid} AND l.objsubid = 1 AND l.classid::pg_catalog.int8 = {high} AND l.objid::pg_catalog.int8 = {low} " +
             "AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) " +
-            $"THEN RAISE EXCEPTION 'North''s run lock is no longer held by session {_pid}' USING ERRCODE = '{LostSqlState}'; END IF; END $north_lock$");
+            $"THEN RAISE EXCEPTION 'North''s run lock is no longer held by session {_pid}' USING ERRCODE = '{LostSqlState}'; END IF;";
     }
 
     /// <summary>

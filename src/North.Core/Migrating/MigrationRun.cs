@@ -49,15 +49,19 @@ internal sealed class MigrationRun(NpgsqlConnection connection, ScriptExecutor e
     /// <summary>
     /// Runs one step: proves the lock first, watches it during the step, and turns a lost lock or a
     /// file waiting for North's own key into its error. A failed step is reported before the error.
+    /// With <c>checkedInside</c> the body proves the lock itself before anything of the step runs
+    /// (<see cref="AdvisoryLock.HeldCommand"/> first in an atomic file's first round trip): no check of its own here.
     /// </summary>
-    public async Task<StepResult> StepAsync(PlanStep step, Stopwatch clock, Func<CancellationToken, Task<StepResult>> body, CancellationToken cancel)
+    public async Task<StepResult> StepAsync(PlanStep step, Stopwatch clock, Func<CancellationToken, Task<StepResult>> body, CancellationToken cancel, bool checkedInside = false)
     {
         reporter.Progress(new ProgressReport(ProgressId, Activity, $"{Results.Count + 1}/{stepCount} {step.Action} {step.Version?.Text} {step.Name}",
             Results.Count * 100 / Math.Max(1, stepCount)));
         var watch = _watch;
         try
         {
-            await Lock.VerifyAsync(cancel).ConfigureAwait(false);
+            if (!checkedInside)
+                await Lock.VerifyAsync(cancel).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
             return await body(watch.Token).ConfigureAwait(false);
         }
         catch (Exception e)

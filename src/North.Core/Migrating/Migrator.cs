@@ -164,7 +164,9 @@ public sealed class Migrator
             foreach (var step in steps.Skip(initSteps.Count))
             {
                 var clock = Stopwatch.StartNew();
-                var result = await run.StepAsync(step, clock, token => ApplyAsync(run, step, clock, token), cancel).ConfigureAwait(false);
+                // An atomic file proves the lock in its first round trip (ApplyAsync's FirstCommands).
+                var result = await run.StepAsync(step, clock, token => ApplyAsync(run, step, clock, token), cancel,
+                    checkedInside: step.Transaction == TransactionMode.Atomic).ConfigureAwait(false);
                 run.Completed(result);
             }
         }
@@ -445,6 +447,8 @@ public sealed class Migrator
         // trip, as the connecting user, after proving the run still holds its lock.
         var options = ExecutionOptionsFor(step, run) with
         {
+            // Before anything of an atomic file runs, in its first round trip (StepAsync did not check).
+            FirstCommands = atomic ? () => [run.Lock.HeldCommand()] : null,
             RecordCommands = () =>
             {
                 var record = shape.InsertBatchCommand(new HistoryRecord(file.Version.Text, file.Name, HistoryMode.Applied, checksum, clock.ElapsedMilliseconds));

@@ -73,6 +73,41 @@ public class ExactlyOnceTests
     }
 
     [Fact]
+    public async Task ALockLostBetweenAtomicFilesStopsTheRunBeforeAnythingOfTheNextFileRuns()
+    {
+        // An atomic file proves the lock in its first round trip, before its first statement: a
+        // sequence (which no rollback undoes) shows whether anything of the next file ran.
+        await using var db = await TestDatabase.CreateAsync();
+        using var repo = new ScriptFolder();
+        repo.Write("schemas/schema_1.0.sql", "CREATE TABLE hits (name text NOT NULL);\nCREATE SEQUENCE s;\n");
+        repo.Write("1.0/1.0-0-version-dml.sql", "SELECT 1;\n");
+        repo.Write("1.1/1.1-1-dml.sql", "BEGIN;\nINSERT INTO hits VALUES ('1');\nCOMMIT;\n");
+        repo.Write("1.1/1.1-2-dml.sql", "BEGIN;\nSELECT nextval('s');\nINSERT INTO hits VALUES ('2');\nCOMMIT;\n");
+        var settings = new NorthSettings { MigrationsRoot = repo.Root };
+        var options = new MigrateOptions
+        {
+            OnStepCompleted = step =>
+            {
+                if (step.Name != "1.1-1-dml.sql")
+                    return;
+                // The run's lock session ends between the two files.
+                var pid = LockHolderPidAsync(db).GetAwaiter().GetResult();
+                db.ScalarAsync($"SELECT pg_terminate_backend({pid})").GetAwaiter().GetResult();
+                for (var i = 0; i < 200 && db.ScalarAsync($"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = {pid}").GetAwaiter().GetResult() is not 0L; i++)
+                    Thread.Sleep(25);
+            },
+        };
+
+        var lost = await Assert.ThrowsAsync<NorthException>(() => NewMigrator(db, settings).MigrateAsync(options));
+        Assert.Equal("NorthLockLost", lost.ErrorId);
+        Assert.Equal(false, await db.ScalarAsync("SELECT is_called FROM s"));
+        Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM hits"));
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM north_migrations WHERE name = '1.1-2-dml.sql'"));
+        Assert.Single(await NewMigrator(db, settings).MigrateAsync());
+        Assert.Equal(2L, await db.ScalarAsync("SELECT count(*) FROM hits"));
+    }
+
+    [Fact]
     public async Task IdleSessionTimeoutDoesNotEndTheRunLockAndAWaitingRunAppliesNothingTwice()
     {
         await using var db = await TestDatabase.CreateAsync();
