@@ -77,6 +77,27 @@ Describe 'Streams of a run' {
         finally { Remove-TestDatabase $db }
     }
 
+    It 'the preference variables alone write verbose and debug lines, as the common parameters do' {
+        # Without -Verbose or -Debug the messages are dropped before they reach the pipeline thread
+        # only when the preferences would drop them: here they would not.
+        $db = New-TestDatabase
+        try {
+            $VerbosePreference = 'Continue'
+            $DebugPreference = 'Continue'
+            $talk = Invoke-NorthMigration -Path $Repo -ConnectionString $db.ConnectionString -WarningAction Continue *>&1
+            $talk | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '1\.0-b-rows-dml\.sql:2:1: UPDATE book \(2 rows, \d+ ms\)$' } |
+                Should -Not -BeNullOrEmpty
+            $talk | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and $_.Message -match 'SET title = upper\(title\)' } |
+                Should -Not -BeNullOrEmpty
+            $VerbosePreference = 'SilentlyContinue'
+            $DebugPreference = 'SilentlyContinue'
+            $quiet = Invoke-NorthMigration -Path $Repo -ConnectionString $db.ConnectionString -Verbose *>&1
+            $quiet | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'Nothing to do|up to date|0 step|Connecting to' } |
+                Should -Not -BeNullOrEmpty
+        }
+        finally { Remove-TestDatabase $db }
+    }
+
     It 'writes progress records for the run, and completes them' {
         $db = New-TestDatabase
         $ps = [powershell]::Create()

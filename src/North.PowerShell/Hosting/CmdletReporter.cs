@@ -13,9 +13,31 @@ internal sealed class CmdletReporter : IReporter, IDisposable
 {
     private readonly BlockingCollection<Action<Cmdlet>> _queue = new();
 
-    public void Verbose(string message) => _queue.Add(c => c.WriteVerbose(message));
+    /// <param name="verbose">False when PowerShell would drop the call's verbose messages (see NorthCmdlet.Reporter): they are not queued.</param>
+    /// <param name="debug">The same for its debug messages.</param>
+    public CmdletReporter(bool verbose = true, bool debug = true)
+    {
+        WritesVerbose = verbose;
+        WritesDebug = debug;
+    }
 
-    public void Debug(string message) => _queue.Add(c => c.WriteDebug(message));
+    /// <summary>Whether verbose messages reach the pipeline thread (else PowerShell would drop them there).</summary>
+    public bool WritesVerbose { get; }
+
+    /// <summary>Whether debug messages reach the pipeline thread.</summary>
+    public bool WritesDebug { get; }
+
+    public void Verbose(string message)
+    {
+        if (WritesVerbose)
+            _queue.Add(c => c.WriteVerbose(message));
+    }
+
+    public void Debug(string message)
+    {
+        if (WritesDebug)
+            _queue.Add(c => c.WriteDebug(message));
+    }
 
     public void Warning(string message) => _queue.Add(c => c.WriteWarning(message));
 

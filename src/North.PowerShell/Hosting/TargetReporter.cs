@@ -32,9 +32,17 @@ internal sealed class TargetReporter : IReporter
     /// <summary>The id of this target's own bar (a child of the call's bar).</summary>
     public int ProgressId => _progressBase;
 
-    public void Verbose(string message) => Queue(c => c.WriteVerbose(_prefix + message));
+    public void Verbose(string message)
+    {
+        if (_pipeline.WritesVerbose)
+            Queue(c => c.WriteVerbose(_prefix + message));
+    }
 
-    public void Debug(string message) => Queue(c => c.WriteDebug(_prefix + message));
+    public void Debug(string message)
+    {
+        if (_pipeline.WritesDebug)
+            Queue(c => c.WriteDebug(_prefix + message));
+    }
 
     public void Warning(string message) => Queue(c => c.WriteWarning(_prefix + message));
 
