@@ -4,7 +4,8 @@
     its time, as stopwatch spans, with the JIT's count of methods compiled in each span.
 .DESCRIPTION
     Prints one JSON line: each span's wall time (Spans), CPU time of the process (Cpu) and methods
-    the JIT compiled (Jit), in milliseconds and counts. Status spans: PowerShell's own start (process start to this script),
+    the JIT compiled (Jit), in milliseconds and counts, and on Linux the CPU of each thread name at
+    the end (Threads: '.NET TP Worker', 'Pipeline Execution Thread', '.NET Tiered Compilation Worker'...). Status spans: PowerShell's own start (process start to this script),
     Import-Module, the cmdlet up to its "Connecting" verbose line (binding, settings), repository
     discovery (up to the "Found ... migration(s)" line), then the connection, the history, the plan
     and the objects (to the end of the call), then formatting them as a user's console would
@@ -70,4 +71,17 @@ else {
     Close-Span 'other-files'
     if ($count -ne $Expected) { throw "Invoke-NorthMigration applied $count file(s), expected $Expected." }
 }
-[pscustomobject]@{ Spans = $spans; Cpu = $cpu; Jit = $jit; JitTotal = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) } | ConvertTo-Json -Compress -Depth 3
+# CPU per thread name (Linux: /proc/self/task/*/stat, user + system ticks), e.g. '.NET TP Worker'.
+$threads = [ordered]@{}
+if (Test-Path /proc/self/task) {
+    $tick = 10.0 # ms: the kernel's USER_HZ is 100 on Linux
+    foreach ($stat in Get-ChildItem /proc/self/task -Directory -ErrorAction SilentlyContinue) {
+        $text = Get-Content (Join-Path $stat.FullName 'stat') -Raw -ErrorAction SilentlyContinue
+        if (-not $text) { continue }
+        $open = $text.IndexOf('('); $close = $text.LastIndexOf(')')
+        $name = $text.Substring($open + 1, $close - $open - 1)
+        $fields = $text.Substring($close + 2).Split(' ')
+        $threads[$name] = [double]$threads[$name] + ([double]$fields[11] + [double]$fields[12]) * $tick
+    }
+}
+[pscustomobject]@{ Spans = $spans; Cpu = $cpu; Jit = $jit; JitTotal = [System.Runtime.JitInfo]::GetCompiledMethodCount($false); Threads = $threads } | ConvertTo-Json -Compress -Depth 3
