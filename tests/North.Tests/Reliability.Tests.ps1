@@ -94,9 +94,9 @@ Describe 'A database North has never seen' {
     }
 }
 
-Describe 'A connection lost while a file runs' {
+Describe 'A connection lost: a backend killed while a file runs, the server restarted between two calls' {
     # A throwaway cluster: its backend is killed (SIGKILL), so the postmaster ends every session and
-    # recovers. The shared server is never touched.
+    # recovers; then it is restarted. The shared server is never touched.
     BeforeAll {
         $script:Cluster = Start-TestCluster
         $script:Values = $Cluster.Values
@@ -168,5 +168,14 @@ Describe 'A connection lost while a file runs' {
         Set-Content (Join-Path $Root '1.1/1.1-a-slow-ddl.sql') 'CREATE TABLE slow_one (id int);'
         @(Invoke-NorthMigration -Path $Root -ConnectionString $Target).Name | Should -Be @('1.1-a-slow-ddl.sql', '1.1-b-after-ddl.sql')
         Invoke-ClusterSql lost_atomic "SELECT count(*) FROM north_migrations WHERE name = '1.1-a-slow-ddl.sql'" | Should -Be '1'
+    }
+
+    It 'a server restarted between two calls of one session: the second call works (its idle pooled session is replaced)' {
+        Invoke-ClusterSql postgres 'CREATE DATABASE restarted' | Out-Null
+        $restarted = $Target -replace 'Database=lost_atomic', 'Database=restarted'
+        Invoke-NorthMigration -Path $Root -ConnectionString $restarted -TargetVersion 1.0 | Out-Null
+        Restart-TestCluster $Cluster
+        (Get-NorthVersion -Path $Root -ConnectionString $restarted -TargetVersion 1.0 -ErrorAction Stop).CurrentVersion | Should -Be '1.0'
+        @(Invoke-NorthMigration -Path $Root -ConnectionString $restarted -ErrorAction Stop).Name | Should -Be @('1.1-a-slow-ddl.sql', '1.1-b-after-ddl.sql')
     }
 }
