@@ -192,8 +192,7 @@ public sealed class ConnectionFactory
     /// </summary>
     public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false) => Create(ConnectionStringFor(pooled, keepAlive));
 
-    private NpgsqlConnection Create(string connectionString) =>
-        Pools is null ? new NpgsqlConnection(connectionString) : Pools.CreateConnection(connectionString);
+    private NpgsqlConnection Create(string connectionString) => ConnectionPools.CreateConnection(Pools, connectionString);
 
     private string ConnectionStringFor(bool pooled, bool keepAlive)
     {

@@ -36,6 +36,30 @@ public sealed class ConnectionPools : IDisposable
     }
 
     /// <summary>
+    /// A new, closed connection of <paramref name="connectionString"/> from <paramref name="owner"/>, or from
+    /// Npgsql's own process-wide pools when the caller has no owner (a library user's choice).
+    /// </summary>
+    public static NpgsqlConnection CreateConnection(ConnectionPools? owner, string connectionString) =>
+        owner is null ? new NpgsqlConnection(connectionString) : owner.CreateConnection(connectionString);
+
+    /// <summary>
+    /// Forgets the data source of <paramref name="connectionString"/> and closes its pool: a
+    /// database that is gone (a dropped scratch database) must not keep one for the session's life.
+    /// </summary>
+    public void Release(string connectionString)
+    {
+        NpgsqlDataSource? source;
+        lock (_gate)
+        {
+            if (_sources.Remove(connectionString, out source))
+            {
+                _sessions.Remove(connectionString);
+            }
+        }
+        source?.Dispose();
+    }
+
+    /// <summary>
     /// Whether the session <paramref name="processId"/>, just opened from the pool of
     /// <paramref name="connectionString"/>, was handed out before: one that idled in the pool,
     /// which a server restart may have ended unseen. A new session is remembered, so only reused
