@@ -150,14 +150,18 @@ public sealed class ConnectionFactory
     public void ClearPool(string? connectionString = null)
     {
         connectionString ??= ConnectionString;
-        if (Pools is not null)
+        // And the pool of its byte-transparent sessions (a SQL_ASCII database's).
+        foreach (var pool in new[] { connectionString, ByteTransparentSession.ConnectionString(connectionString) })
         {
-            Pools.Clear(connectionString);
-        }
-        else
-        {
-            using var connection = new NpgsqlConnection(connectionString);
-            NpgsqlConnection.ClearPool(connection);
+            if (Pools is not null)
+            {
+                Pools.Clear(pool);
+            }
+            else
+            {
+                using var connection = new NpgsqlConnection(pool);
+                NpgsqlConnection.ClearPool(connection);
+            }
         }
     }
 
@@ -190,10 +194,12 @@ public sealed class ConnectionFactory
     /// close; <paramref name="keepAlive"/> adds TCP keepalives and Npgsql's keepalive query (the run
     /// lock's session, idle for a whole run, must not be dropped by a proxy or a firewall).
     /// </summary>
-    public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false)
+    public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false) => CreateConnection(pooled, keepAlive, byteTransparent: false);
+
+    private NpgsqlConnection CreateConnection(bool pooled, bool keepAlive, bool byteTransparent)
     {
         pooled &= _pooling;
-        var connectionString = ConnectionString;
+        var connectionString = byteTransparent ? ByteTransparentSession.ConnectionString(ConnectionString) : ConnectionString;
         if (!pooled || keepAlive)
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = pooled };
@@ -208,13 +214,27 @@ public sealed class ConnectionFactory
     }
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
-    /// a server older than North supports <c>NorthServerUnsupported</c>.</summary>
+    /// a server older than North supports <c>NorthServerUnsupported</c>.
+    /// A session with a SQL_ASCII database is byte-transparent (<see cref="ByteTransparentSession"/>): decided here, once per
+    /// session, from the server_encoding the server reported when it started (a database's encoding never changes, but a
+    /// database of the same name can be made again with another).</summary>
     public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
+    {
+        var connection = await OpenAsync(pooled, keepAlive, byteTransparent: false, cancel).ConfigureAwait(false);
+        if (!ByteTransparentSession.Needed(connection))
+        {
+            return connection;
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return await OpenAsync(pooled, keepAlive, byteTransparent: true, cancel).ConfigureAwait(false);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(bool pooled, bool keepAlive, bool byteTransparent, CancellationToken cancel)
     {
         NpgsqlConnection connection;
         for (var attempt = 1; ; attempt++)
         {
-            connection = CreateConnection(pooled, keepAlive);
+            connection = CreateConnection(pooled, keepAlive, byteTransparent);
             try
             {
                 await connection.OpenAsync(cancel).ConfigureAwait(false);

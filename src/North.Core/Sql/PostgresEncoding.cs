@@ -51,6 +51,14 @@ public static class PostgresEncoding
     }
 
     /// <summary>
+    /// A client-only encoding (PostgreSQL's PG_VALID_BE_ENCODING is false: SJIS, BIG5, GBK, UHC, GB18030):
+    /// no database has it, and a SQL_ASCII database takes no non-ASCII byte of it.
+    /// </summary>
+    /// <param name="clean">A name as <see cref="Clean"/> gives it.</param>
+    public static bool ClientOnly(string clean) =>
+        CodePages.TryGetValue(clean, out var page) && page is 932 or 936 or 54936 or 949 or 950;
+
+    /// <summary>
     /// PostgreSQL's <c>clean_encoding_name</c> (src/common/encnames.c): every character that is not
     /// a letter or digit dropped, the rest lower-cased, so <c>ISO_8859_1</c>, <c>iso-8859-1</c> and
     /// <c>'ISO8859-1'</c> all name LATIN1.
