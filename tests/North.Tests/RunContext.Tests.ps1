@@ -114,7 +114,7 @@ Describe 'Duration parameters read a number as seconds' {
         }
         finally { Clear-PgEnvironment }
         $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        while (-not (Invoke-TestSql -Database $Db.Name -Sql "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted")) {
+        while (-not (Invoke-TestSql -Database $Db.Name -Sql "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
             if ([DateTime]::UtcNow -gt $deadline) { throw 'psql did not take the advisory lock' }
             Start-Sleep -Milliseconds 100
         }
