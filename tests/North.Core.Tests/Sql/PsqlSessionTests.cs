@@ -135,6 +135,19 @@ public class PsqlSessionTests
     }
 
     [Fact]
+    public async Task EncodingTheVariableFollowsTheClientEncodingAsInPsql()
+    {
+        // psql sets :ENCODING at \encoding and after any statement that changed client_encoding, by PostgreSQL's name.
+        await AssertSameAsPsqlAsync(new Dictionary<string, byte[]>
+        {
+            ["main.sql"] = Utf8("CREATE TABLE enc (n int, v text);\nINSERT INTO enc VALUES (1, :'ENCODING');\n\\encoding iso_8859_1\n" +
+                "INSERT INTO enc VALUES (2, :'ENCODING');\nSET client_encoding = 'WIN1252';\nINSERT INTO enc VALUES (3, :'ENCODING');\n" +
+                "\\ir inc.sql\nINSERT INTO enc VALUES (5, :'ENCODING');\nRESET client_encoding;\nINSERT INTO enc VALUES (6, :'ENCODING');\n"),
+            ["inc.sql"] = Utf8("SELECT set_config('client_encoding', 'sql_ascii', false);\nINSERT INTO enc VALUES (4, :'ENCODING');\n"),
+        });
+    }
+
+    [Fact]
     public async Task ASqlAsciiDumpWithUtf8DataAndALatin1AuthorInItsHeaderStoresTheBytesAsPsql()
     {
         var dump = new MemoryStream();
