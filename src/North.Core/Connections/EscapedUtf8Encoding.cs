@@ -43,6 +43,15 @@ public sealed class EscapedUtf8Encoding : Encoding
     public override int GetChars(byte[] bytes, int byteIndex, int byteCount, char[] chars, int charIndex) =>
         Decode(bytes.AsSpan(byteIndex, byteCount), chars.AsSpan(charIndex), flush: true, out _, counting: false);
 
+    // Npgsql and the script reader decode whole values and lines: one pass to count, one to fill, no copies.
+    public override string GetString(byte[] bytes, int index, int count)
+    {
+        var input = bytes.AsSpan(index, count);
+        int length = Decode(input, default, flush: true, out _, counting: true);
+        return string.Create(length, (bytes, index, count), static (chars, state) =>
+            Decode(state.bytes.AsSpan(state.index, state.count), chars, flush: true, out _, counting: false));
+    }
+
     public override Decoder GetDecoder() => new EscapedDecoder();
 
     public override Encoder GetEncoder() => new EscapedEncoder();

@@ -120,8 +120,8 @@ public sealed partial class ReadingSession
     /// <summary>
     /// A declaration on a byte-transparent connection to a SQL_ASCII database, where psql's bytes are
     /// stored as sent. The server checks them as PostgreSQL's pg_any_to_server does: SQL_ASCII not at all
-    /// (North takes every byte but NUL), a server-side encoding (LATIN1, WIN1252, EUC_JP...) as valid in
-    /// it (North decodes it strictly, then keeps the bytes), a client-only one (SJIS, BIG5, GBK, UHC,
+    /// (North takes every byte but NUL), a server-side encoding as valid in it: a single-byte one (LATIN1,
+    /// WIN1252...) in every byte but NUL, a multi-byte one (EUC_JP...) as North decodes it strictly, then keeps the bytes, a client-only one (SJIS, BIG5, GBK, UHC,
     /// GB18030) refused on any non-ASCII byte (North refuses the line, at it).
     /// </summary>
     private bool DeclareOverBytes(string name, string clean)
@@ -143,7 +143,8 @@ public sealed partial class ReadingSession
             DecodingAdvice = $"{ClientEncoding} is not an encoding a PostgreSQL database can have: into a SQL_ASCII database the server refuses any non-ASCII byte of it, under psql too. Convert the file to UTF-8, or to a server encoding such as EUC_JP.";
             return true;
         }
-        Decoding = new BytesAsDeclared(decoding);
+        // A single-byte encoding is valid in every byte but NUL (PostgreSQL's verifier for them), which the reader refuses anyway.
+        Decoding = decoding.IsSingleByte ? Connections.EscapedUtf8Encoding.Instance : new BytesAsDeclared(decoding);
         DecodingAdvice = $"The file declares {ClientEncoding}: into a SQL_ASCII database psql's bytes are stored as they are, once the server has checked they are valid {ClientEncoding}. Correct the bytes, or declare the encoding they are in.";
         return true;
     }

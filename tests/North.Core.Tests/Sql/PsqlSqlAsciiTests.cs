@@ -70,14 +70,14 @@ public class PsqlSqlAsciiTests
             Latin1.GetBytes("INSERT INTO d VALUES (1, 'caf\u00e9');\nCOPY d (n, v) FROM stdin;\n2\tna\u00efve\n\\.\n"),
             Utf8("\\copy d (n, v) from 'data.txt'\n\\encoding UTF8\nINSERT INTO d VALUES (4, 'crème');\n\\encoding LATIN1\n"),
             Latin1.GetBytes("INSERT INTO d VALUES (5, '\u00fcber');\n\\ir more.sql\nINSERT INTO d VALUES (7, 'fa\u00e7ade');\n"),
-            Utf8("RESET client_encoding;\nINSERT INTO d VALUES (8, 'déjà');\n"));
+            Utf8("RESET client_encoding;\nINSERT INTO d VALUES (8, 'déjà');\n\\encoding EUC_JP\nINSERT INTO d VALUES (9, '"), [0xA4, 0xA2], Utf8("');\n"));
         await RunBothAsync(viaPsql, viaNorth, new Dictionary<string, byte[]>
         {
             ["latin1.sql"] = main,
             ["data.txt"] = Latin1.GetBytes("3\tJos\u00e9\n"),
             ["more.sql"] = Latin1.GetBytes("INSERT INTO d VALUES (6, 'se\u00f1or');\n"),
         });
-        var expected = "1:636166e9,2:6e61ef7665,3:4a6f73e9,4:6372c3a86d65,5:fc626572,6:7365f16f72,7:6661e7616465,8:64c3a96ac3a0";
+        var expected = "1:636166e9,2:6e61ef7665,3:4a6f73e9,4:6372c3a86d65,5:fc626572,6:7365f16f72,7:6661e7616465,8:64c3a96ac3a0,9:a4a2";
         Assert.Equal(expected, await viaPsql.ScalarAsync(StoredBytes));
         Assert.Equal(expected, await viaNorth.ScalarAsync(StoredBytes));
     }
@@ -109,6 +109,8 @@ public class PsqlSqlAsciiTests
         {
             // Undeclared, so UTF8: the server checks UTF-8 (psql's client_encoding UTF8).
             ["utf8.sql"] = (Join(Utf8("BEGIN;\nCREATE TABLE u (v text);\n"), Latin1.GetBytes("INSERT INTO u VALUES ('caf\u00e9');\n"), Utf8("COMMIT;\n")), 3, "UTF-8"),
+            // A multi-byte server encoding: checked as valid in it.
+            ["eucjp.sql"] = (Join(Utf8("BEGIN;\nCREATE TABLE u (v text);\n\\encoding EUC_JP\nINSERT INTO u VALUES ('"), [0xA4, 0x41], Utf8("');\nCOMMIT;\n")), 4, "invalid euc-jp byte sequence"),
             // A client-only encoding: the server refuses every non-ASCII byte of it in a SQL_ASCII database.
             ["sjis.sql"] = (Join(Utf8("BEGIN;\nSET client_encoding = 'SJIS';\nCREATE TABLE u (v text);\n"), [0x49, 0x4E, 0x53, 0x45, 0x52, 0x54, 0x20, 0x49, 0x4E, 0x54, 0x4F, 0x20, 0x75, 0x20, 0x56, 0x41, 0x4C, 0x55, 0x45, 0x53, 0x20, 0x28, 0x27, 0x82, 0xA0, 0x27, 0x29, 0x3B, 0x0A], Utf8("COMMIT;\n")), 4, "SJIS"),
         };
@@ -122,7 +124,7 @@ public class PsqlSqlAsciiTests
             await using var connection = await TestConnections.Factory(viaNorth).OpenAsync();
             var e = await Assert.ThrowsAnyAsync<ScriptException>(() => new ScriptExecutor(connection).ExecuteFileAsync(file, new ExecutionOptions { WorkingDirectory = folder.Root }, default));
             Assert.Equal(line, e.Line);
-            Assert.Contains(advice, e.RecommendedAction);
+            Assert.Contains(advice, e.Message + " " + e.RecommendedAction);
             Assert.Equal(0L, await viaNorth.ScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'u'"));
         }
     }
