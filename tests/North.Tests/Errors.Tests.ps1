@@ -80,7 +80,7 @@ Describe 'Error records' {
             $deadline = [DateTime]::UtcNow.AddSeconds(20)
             do {
                 Start-Sleep -Milliseconds 200
-                $held = Invoke-TestSql -Database $Database.Name -Sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $key"
+                $held = Invoke-TestSql -Database $Database.Name -Sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = $key"
             } until ($held -eq '1' -or [DateTime]::UtcNow -gt $deadline)
             $held | Should -Be '1'
 

@@ -33,9 +33,9 @@ ALTER TABLE public.tenant ADD COLUMN name text;
             [pscustomobject]@{ Name = $name; ConnectionString = (New-ConnectionString $name $On) }
         }
         # FILE_COPY (15+): no WAL for each copy of the template, much faster for 200 small databases.
-        $strategy = if ([int](Invoke-ServerSql -Sql 'SHOW server_version_num' -On $On) -ge 150000) { ' STRATEGY FILE_COPY' } else { '' }
+        $strategy = if ([int](Invoke-TestSql -Database postgres -Sql 'SHOW server_version_num' -Cluster $On) -ge 150000) { ' STRATEGY FILE_COPY' } else { '' }
         $sql = ($dbs | ForEach-Object { "CREATE DATABASE $($_.Name)$strategy;" }) -join "`n"
-        Invoke-ServerSql -Sql $sql -On $On | Out-Null
+        Invoke-TestSql -Database postgres -Sql $sql -Cluster $On | Out-Null
         , $dbs
     }
 
@@ -44,20 +44,9 @@ ALTER TABLE public.tenant ADD COLUMN name text;
         "Host=$($s['host']);Port=$($s['port']);Username=$($s['username']);Password=$($s['password']);Database=$Database"
     }
 
-    function Invoke-ServerSql([string] $Sql, [string] $Database = 'postgres', $On = $null) {
-        if (-not $On) { return Invoke-TestSql -Database $Database -Sql $Sql }
-        $env:PGHOST = $On.Values['host']; $env:PGPORT = $On.Values['port']; $env:PGUSER = $On.Values['username']; $env:PGPASSWORD = $On.Values['password']
-        try {
-            $output = $Sql | & psql -X -q -At -v ON_ERROR_STOP=1 -d $Database -f - 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "psql failed on $Database`: $output" }
-            $output
-        }
-        finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD -ErrorAction SilentlyContinue }
-    }
-
     function Remove-Fleet($Dbs, $On = $null) {
         $sql = ($Dbs | ForEach-Object { "DROP DATABASE IF EXISTS $($_.Name) WITH (FORCE);" }) -join "`n"
-        Invoke-ServerSql -Sql $sql -On $On | Out-Null
+        Invoke-TestSql -Database postgres -Sql $sql -Cluster $On | Out-Null
     }
 
     function Get-Version($Db) {
@@ -291,8 +280,8 @@ Describe 'Two servers, and a server with max_connections = 50' {
         try {
             $null = @($here.ConnectionString) + @($there.ConnectionString) | Invoke-NorthMigration -Path $Repo -ThrottleLimit 6
             $runs = @(
-                foreach ($db in $here) { Invoke-ServerSql -Database $db.Name -Sql "SELECT 'here', extract(epoch from started), extract(epoch from ended) FROM run_log" }
-                foreach ($db in $there) { Invoke-ServerSql -Database $db.Name -On $Cluster -Sql "SELECT 'there', extract(epoch from started), extract(epoch from ended) FROM run_log" }
+                foreach ($db in $here) { Invoke-TestSql -Database $db.Name -Sql "SELECT 'here', extract(epoch from started), extract(epoch from ended) FROM run_log" }
+                foreach ($db in $there) { Invoke-TestSql -Database $db.Name -Cluster $Cluster -Sql "SELECT 'there', extract(epoch from started), extract(epoch from ended) FROM run_log" }
             ) | ForEach-Object { $f = $_ -split '\|'; [pscustomobject]@{ Server = $f[0]; Start = [double]$f[1]; End = [double]$f[2] } }
             $runs.Count | Should -Be 6
             foreach ($group in $runs | Group-Object Server) {
@@ -324,7 +313,7 @@ Describe 'Two servers, and a server with max_connections = 50' {
             ($s.Targets, $s.Succeeded, $s.Failed) | Should -Be @(200, 200, 0)
             @($results | Where-Object Status -EQ 'Failed').Count | Should -Be 0
             # Nothing stays open once the targets are done.
-            Invoke-ServerSql -On $Cluster -Sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'North'" | Should -Be '0'
+            Invoke-TestSql -Database postgres -Cluster $Cluster -Sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'North'" | Should -Be '0'
         }
         finally {
             $holders | Wait-Process -Timeout 30 -ErrorAction SilentlyContinue

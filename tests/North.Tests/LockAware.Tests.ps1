@@ -27,6 +27,20 @@ INSERT INTO u VALUES (1), (2), (2);
         (Resolve-Path $root).Path
     }
 
+    function Invoke-HeldRun([string] $Name, [string] $File, [string] $Sql, [string] $HolderSql, [string] $HolderName) {
+        <# A file (run statement by statement: CONCURRENTLY) meeting a lock: a fresh database at 0.1, a
+           psql holder running $HolderSql as $HolderName (Start-Holder), then the run with
+           -DdlLockTimeout 1 -LockRetries 10 -Verbose. Sets the Describe's Db, Repo, Holder, Records
+           (everything the run wrote) and Verbose (its verbose messages). #>
+        $script:Db = New-TestDatabase
+        $script:Repo = New-LockRepository $Name @{ $File = $Sql }
+        Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -TargetVersion 0.1 -ErrorAction Stop | Out-Null
+        $script:Holder = Start-Holder $Db.Name $HolderSql $HolderName
+        $script:Records = @(Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 1 -LockRetries 10 -Verbose `
+                -WarningAction SilentlyContinue -ErrorAction Stop 4>&1)
+        $script:Verbose = @($Records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+    }
+
     # Small back-off in tests: the first wait is at most 300 ms.
     $env:NORTH_LOCK_RETRY_MAX_DELAY = '300ms'
 }
@@ -162,13 +176,8 @@ COMMIT;
 
 Describe 'A non-transactional file with two CREATE INDEX CONCURRENTLY, the second meeting a lock' {
     BeforeAll {
-        $script:Db = New-TestDatabase
-        $script:Repo = New-LockRepository 'two-cic' @{ '1.0-1-indexes-ddl.sql' = "CREATE INDEX CONCURRENTLY i1 ON t1 (x);`nCREATE INDEX CONCURRENTLY i2 ON t2 (x);" }
-        Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -TargetVersion 0.1 -ErrorAction Stop | Out-Null
-        $script:Holder = Start-Holder $Db.Name "BEGIN;`nLOCK TABLE t2 IN SHARE MODE;`n\! sleep 3`nCOMMIT;" 'north-pester-t2'
-        $script:Records = @(Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 1 -LockRetries 10 -Verbose `
-                -WarningAction SilentlyContinue -ErrorAction Stop 4>&1)
-        $script:Verbose = @($Records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        Invoke-HeldRun 'two-cic' '1.0-1-indexes-ddl.sql' "CREATE INDEX CONCURRENTLY i1 ON t1 (x);`nCREATE INDEX CONCURRENTLY i2 ON t2 (x);" `
+            "BEGIN;`nLOCK TABLE t2 IN SHARE MODE;`n\! sleep 3`nCOMMIT;" 'north-pester-t2'
     }
     AfterAll {
         Stop-Holder $Holder
@@ -327,14 +336,9 @@ $records = @(Invoke-NorthMigration -Path $Path -ConnectionString $env:NORTH_PEST
 
 Describe 'A CREATE INDEX CONCURRENTLY whose wait for an older snapshot meets the lock timeout' {
     BeforeAll {
-        $script:Db = New-TestDatabase
-        $script:Repo = New-LockRepository 'cic-snapshot' @{ '1.0-1-index-ddl.sql' = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS i1 ON t1 (x);' }
-        Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -TargetVersion 0.1 -ErrorAction Stop | Out-Null
         # A repeatable-read transaction keeps its snapshot while idle: the build waits for it at its end.
-        $script:Holder = Start-Holder $Db.Name "BEGIN ISOLATION LEVEL REPEATABLE READ;`nSELECT 1;`n\! sleep 3`nCOMMIT;" 'north-pester-snapshot'
-        $script:Records = @(Invoke-NorthMigration -Path $Repo -ConnectionString $Db.ConnectionString -DdlLockTimeout 1 -LockRetries 10 -Verbose `
-                -WarningAction SilentlyContinue -ErrorAction Stop 4>&1)
-        $script:Verbose = @($Records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+        Invoke-HeldRun 'cic-snapshot' '1.0-1-index-ddl.sql' 'CREATE INDEX CONCURRENTLY IF NOT EXISTS i1 ON t1 (x);' `
+            "BEGIN ISOLATION LEVEL REPEATABLE READ;`nSELECT 1;`n\! sleep 3`nCOMMIT;" 'north-pester-snapshot'
     }
     AfterAll {
         Stop-Holder $Holder

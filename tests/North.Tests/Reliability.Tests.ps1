@@ -94,23 +94,13 @@ Describe 'A database North has never seen' {
     }
 }
 
-Describe 'A connection lost while a file runs' {
+Describe 'A connection lost: a backend killed while a file runs, the server restarted between two calls' {
     # A throwaway cluster: its backend is killed (SIGKILL), so the postmaster ends every session and
-    # recovers. The shared server is never touched.
+    # recovers; then it is restarted. The shared server is never touched.
     BeforeAll {
         $script:Cluster = Start-TestCluster
         $script:Values = $Cluster.Values
         $script:Target = "Host=$($Values['host']);Port=$($Values['port']);Username=$($Values['username']);Password=$($Values['password']);Database=lost_atomic"
-
-        function Invoke-ClusterSql([string] $Database, [string] $Sql) {
-            $env:PGHOST = $Values['host']; $env:PGPORT = $Values['port']; $env:PGUSER = $Values['username']; $env:PGPASSWORD = $Values['password']
-            try {
-                $output = $Sql | & psql -X -q -At -d $Database -f - 2>&1
-                if ($LASTEXITCODE -ne 0) { throw "psql failed on $Database`: $output" }
-                $output
-            }
-            finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD -ErrorAction SilentlyContinue }
-        }
 
         function Invoke-KilledRun([string] $Root, [string] $Database) {
             <# Runs the repository; kills the backend running pg_sleep(30); returns the error. #>
@@ -134,7 +124,7 @@ Describe 'A connection lost while a file runs' {
         function Wait-Recovery([string] $Database) {
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
             while ($true) {
-                try { if ((Invoke-ClusterSql $Database 'SELECT 1') -eq '1') { return } } catch { if ([DateTime]::UtcNow -gt $deadline) { throw } }
+                try { if ((Invoke-TestSql -Cluster $Cluster -Database $Database -Sql 'SELECT 1') -eq '1') { return } } catch { if ([DateTime]::UtcNow -gt $deadline) { throw } }
                 Start-Sleep -Milliseconds 200
             }
         }
@@ -143,7 +133,7 @@ Describe 'A connection lost while a file runs' {
             '1.1-a-slow-ddl.sql'  = "CREATE TABLE slow_one (id int);`nSELECT pg_sleep(30);"
             '1.1-b-after-ddl.sql' = 'CREATE TABLE after_it (id int);'
         }
-        Invoke-ClusterSql postgres 'CREATE DATABASE lost_atomic' | Out-Null
+        Invoke-TestSql -Cluster $Cluster -Database postgres -Sql 'CREATE DATABASE lost_atomic' | Out-Null
         # Initialized first: an initialization commits as one, so a loss inside it keeps nothing at all.
         Invoke-NorthMigration -Path $Root -ConnectionString $Target -TargetVersion 1.0 | Out-Null
         $script:Atomic = Invoke-KilledRun $Root 'lost_atomic'
@@ -164,9 +154,18 @@ Describe 'A connection lost while a file runs' {
     }
 
     It 'leaves an atomic file unrecorded and its effects absent; the next run in the same session applies it once' {
-        Invoke-ClusterSql lost_atomic "SELECT to_regclass('slow_one') IS NULL, count(*) FROM north_migrations WHERE name LIKE '1.1-%'" | Should -Be 't|0'
+        Invoke-TestSql -Cluster $Cluster -Database lost_atomic -Sql "SELECT to_regclass('slow_one') IS NULL, count(*) FROM north_migrations WHERE name LIKE '1.1-%'" | Should -Be 't|0'
         Set-Content (Join-Path $Root '1.1/1.1-a-slow-ddl.sql') 'CREATE TABLE slow_one (id int);'
         @(Invoke-NorthMigration -Path $Root -ConnectionString $Target).Name | Should -Be @('1.1-a-slow-ddl.sql', '1.1-b-after-ddl.sql')
-        Invoke-ClusterSql lost_atomic "SELECT count(*) FROM north_migrations WHERE name = '1.1-a-slow-ddl.sql'" | Should -Be '1'
+        Invoke-TestSql -Cluster $Cluster -Database lost_atomic -Sql "SELECT count(*) FROM north_migrations WHERE name = '1.1-a-slow-ddl.sql'" | Should -Be '1'
+    }
+
+    It 'a server restarted between two calls of one session: the second call works (its idle pooled session is replaced)' {
+        Invoke-TestSql -Cluster $Cluster -Database postgres -Sql 'CREATE DATABASE restarted' | Out-Null
+        $restarted = $Target -replace 'Database=lost_atomic', 'Database=restarted'
+        Invoke-NorthMigration -Path $Root -ConnectionString $restarted -TargetVersion 1.0 | Out-Null
+        Restart-TestCluster $Cluster
+        (Get-NorthVersion -Path $Root -ConnectionString $restarted -TargetVersion 1.0 -ErrorAction Stop).CurrentVersion | Should -Be '1.0'
+        @(Invoke-NorthMigration -Path $Root -ConnectionString $restarted -ErrorAction Stop).Name | Should -Be @('1.1-a-slow-ddl.sql', '1.1-b-after-ddl.sql')
     }
 }

@@ -207,3 +207,39 @@ Describe 'Test-NorthMigration over real repositories' {
         finally { Remove-TestDatabase $db }
     }
 }
+
+Describe 'Test-NorthMigration on several databases' {
+    BeforeAll {
+        $script:Root = Join-Path $TestDrive 'several'
+        New-Item -ItemType Directory -Path "$Root/schemas", "$Root/1.0", "$Root/1.1" | Out-Null
+        Set-Content "$Root/schemas/schema_1.0.sql" 'CREATE TABLE orders (id int PRIMARY KEY, amount int);'
+        Set-Content "$Root/1.0/1.0-0-version-dml.sql" 'SELECT 1;'
+        Set-Content "$Root/1.1/1.1-a-flag-ddl.sql" 'ALTER TABLE orders ADD COLUMN flag int;'
+        $script:Good = @(New-TestDatabase; New-TestDatabase)
+        foreach ($db in $Good) { Invoke-NorthMigration -Path $Root -ConnectionString $db.ConnectionString -TargetVersion 1.0 | Out-Null }
+        # The third does not exist: it fails alone.
+        $missing = $Good[0].ConnectionString -replace 'Database=[^;]+', 'Database=north_pester_missing_rehearsal'
+        $targets = @($Good.ConnectionString) + $missing
+        $script:Results = @($targets | Test-NorthMigration -Path $Root -ThrottleLimit 3 -ErrorVariable failures -ErrorAction SilentlyContinue -InformationVariable info)
+        $script:Failures = @($failures)
+        $script:Info = @($info)
+    }
+    AfterAll { $Good | ForEach-Object { Remove-TestDatabase $_ } }
+
+    It 'rehearses each database, every observation naming its database and server; the targets are not changed' {
+        foreach ($db in $Good) {
+            $mine = @($Results | Where-Object Database -EQ $db.Name)
+            $mine | Where-Object { $_.Name -eq '1.1-a-flag-ddl.sql' -and $_.Relation -eq 'public.orders' } | ForEach-Object LockMode | Should -Be 'AccessExclusiveLock'
+            Invoke-TestSql -Database $db.Name -Sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'flag'" | Should -Be '0'
+        }
+        $Results | ForEach-Object { $_.Server | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'makes the database it cannot reach an error naming it, and a summary ends the call' {
+        $Failures.Count | Should -Be 1
+        $Failures[0].FullyQualifiedErrorId | Should -BeLike 'NorthConnectionFailed,*'
+        "$($Failures[0].TargetObject) $($Failures[0].Exception.Message)" | Should -Match 'north_pester_missing_rehearsal'
+        @($Info | Where-Object { $_.Tags -contains 'NorthSummary' }).Count | Should -Be 1
+        "$(($Info | Where-Object { $_.Tags -contains 'NorthSummary' }).MessageData)" | Should -Match '3 target\(s\): 2 succeeded, 0 no-op, 1 failed'
+    }
+}

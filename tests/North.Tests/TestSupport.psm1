@@ -40,9 +40,10 @@ function Get-TestServer {
 }
 
 function Invoke-TestSql {
-    <# Runs SQL with psql against a test database; returns unaligned rows as strings. #>
-    param([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql)
-    $server = Get-TestServer
+    <# Runs SQL with psql against a test database of the shared test server, or with -Cluster of a
+       Start-TestCluster's server; returns unaligned rows as strings. #>
+    param([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql, $Cluster)
+    $server = if ($Cluster) { $Cluster.Values } else { Get-TestServer }
     $env:PGHOST = $server['host']; $env:PGPORT = $server['port']; $env:PGUSER = $server['username']
     $env:PGPASSWORD = $server['password']
     try {
@@ -101,6 +102,19 @@ function Stop-TestCluster($Cluster) {
     if (-not $Cluster) { return }
     $Cluster.Process.StandardInput.Close()
     if (-not $Cluster.Process.WaitForExit(60000)) { $Cluster.Process.Kill($true) }
+}
+
+function Restart-TestCluster($Cluster) {
+    <# Restarts a Start-TestCluster's server as a DBA would (pg_ctl restart -m fast): every session
+       ends, and the server answers again on the same port when this returns. #>
+    $dataDir = Invoke-TestSql -Cluster $Cluster -Database postgres -Sql 'SHOW data_directory'
+    $bin = Invoke-TestSql -Cluster $Cluster -Database postgres -Sql "SELECT setting FROM pg_config WHERE name = 'BINDIR'"
+    # As the harness runs it: as the postgres user when root, with the libraries of a binaries folder.
+    $command = @('env', "LD_LIBRARY_PATH=$(Join-Path $bin '../lib')", (Join-Path $bin 'pg_ctl'), '-D', $dataDir, '-m', 'fast', '-w', '-t', '60',
+        '-l', (Join-Path (Split-Path $dataDir) 'server.log'), 'restart')
+    if ((& id -u) -eq '0') { $command = @('runuser', '-u', 'postgres', '--') + $command }
+    $output = & $command[0] $command[1..($command.Count - 1)] 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "pg_ctl restart failed: $output" }
 }
 
 function Start-Holder([Parameter(Mandatory)] [string] $Database, [Parameter(Mandatory)] [string] $Sql, [Parameter(Mandatory)] [string] $Name, [string] $Table) {

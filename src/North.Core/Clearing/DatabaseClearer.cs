@@ -89,29 +89,18 @@ ORDER BY n.nspname COLLATE ""C"", c.relname COLLATE ""C""";
 
         // The clear retries as a whole: the executor must not retry the fixtures alone.
         var fileOptions = _migrator.Context.FileOptions();
-        var policy = fileOptions.LockRetries!;
-        for (var attempt = 1; ; attempt++)
+        var retries = new Contention.LockRetryRunner(fileOptions.LockRetries!, _reporter);
+        var results = await retries.RunAsync($"{_connections.Target}: the clear",
+            (_, token) => ClearOnceAsync(connection, plan, fileOptions with { LockRetries = null }, token),
+            (e, attempt) => LockFailure(e) is { } sqlState && retries.CanRetryAfter(attempt)
+                ? $"{_connections.Target}: {sqlState} (a lock timeout or deadlock): the clear was rolled back"
+                : null,
+            cancel).ConfigureAwait(false);
+        foreach (var result in results)
         {
-            try
-            {
-                var results = await ClearOnceAsync(connection, plan, fileOptions with { LockRetries = null }, cancel).ConfigureAwait(false);
-                if (attempt > 1)
-                {
-                    _reporter.Warning($"{_connections.Target}: the clear needed {attempt} attempts (a lock timeout or deadlock, retried); it succeeded.");
-                }
-                foreach (var result in results)
-                {
-                    onStep?.Invoke(result);
-                }
-                return results;
-            }
-            catch (Exception e) when (LockFailure(e) is { } sqlState && attempt < policy.MaxAttempts)
-            {
-                var delay = policy.DelayBefore(attempt + 1, Random.Shared.NextDouble());
-                _reporter.Verbose($"{_connections.Target}: {sqlState} (a lock timeout or deadlock): the clear was rolled back; attempt {attempt + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
-                await Task.Delay(delay, cancel).ConfigureAwait(false);
-            }
+            onStep?.Invoke(result);
         }
+        return results;
     }
 
     // The SQLSTATE of a lock timeout or deadlock that ended the clear (the TRUNCATE or a fixture), else null.

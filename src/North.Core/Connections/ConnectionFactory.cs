@@ -194,51 +194,81 @@ public sealed class ConnectionFactory
     /// close; <paramref name="keepAlive"/> adds TCP keepalives and Npgsql's keepalive query (the run
     /// lock's session, idle for a whole run, must not be dropped by a proxy or a firewall).
     /// </summary>
-    public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false) => CreateConnection(pooled, keepAlive, byteTransparent: false);
+    public NpgsqlConnection CreateConnection(bool pooled = true, bool keepAlive = false) => Create(ConnectionStringFor(pooled, keepAlive));
 
-    private NpgsqlConnection CreateConnection(bool pooled, bool keepAlive, bool byteTransparent)
+    private NpgsqlConnection Create(string connectionString) => ConnectionPools.CreateConnection(Pools, connectionString);
+
+    private string ConnectionStringFor(bool pooled, bool keepAlive)
     {
         pooled &= _pooling;
-        var connectionString = byteTransparent ? ByteTransparentSession.ConnectionString(ConnectionString) : ConnectionString;
-        if (!pooled || keepAlive)
+        if (pooled && !keepAlive)
         {
-            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = pooled };
-            if (keepAlive)
-            {
-                builder.TcpKeepAlive = true;
-                builder.KeepAlive = 15;
-            }
-            connectionString = builder.ConnectionString;
+            return ConnectionString;
         }
-        return Pools is null ? new NpgsqlConnection(connectionString) : Pools.CreateConnection(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = pooled };
+        if (keepAlive)
+        {
+            builder.TcpKeepAlive = true;
+            builder.KeepAlive = 15;
+        }
+        return builder.ConnectionString;
     }
 
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
-    /// a server older than North supports <c>NorthServerUnsupported</c>.
-    /// A session with a SQL_ASCII database is byte-transparent (<see cref="ByteTransparentSession"/>): decided here, once per
-    /// session, from the server_encoding the server reported when it started (a database's encoding never changes, but a
-    /// database of the same name can be made again with another).</summary>
+    /// a server older than North supports <c>NorthServerUnsupported</c>. A pooled session that idled is checked first: one the
+    /// server ended meanwhile (a restart) clears the pool and the connection is opened once more, before anything of the caller ran on it.</summary>
+    /// <remarks>A session with a SQL_ASCII database is byte-transparent (<see cref="ByteTransparentSession"/>): decided here,
+    /// once per session, from the server_encoding the server reported when it started (a database's encoding never changes,
+    /// but a database of the same name can be made again with another).</remarks>
     public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
     {
-        var connection = await OpenAsync(pooled, keepAlive, byteTransparent: false, cancel).ConfigureAwait(false);
+        var connectionString = ConnectionStringFor(pooled, keepAlive);
+        var connection = await OpenAsync(connectionString, pooled, cancel).ConfigureAwait(false);
         if (!ByteTransparentSession.Needed(connection))
         {
             return connection;
         }
         await connection.DisposeAsync().ConfigureAwait(false);
-        return await OpenAsync(pooled, keepAlive, byteTransparent: true, cancel).ConfigureAwait(false);
+        return await OpenAsync(ByteTransparentSession.ConnectionString(connectionString), pooled, cancel).ConfigureAwait(false);
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(bool pooled, bool keepAlive, bool byteTransparent, CancellationToken cancel)
+    private async Task<NpgsqlConnection> OpenAsync(string connectionString, bool pooled, CancellationToken cancel)
     {
-        NpgsqlConnection connection;
+        var connection = await OpenSessionAsync(connectionString, cancel).ConfigureAwait(false);
+        bool answers;
+        try
+        {
+            answers = !(pooled && _pooling && _builder.Pooling) || await AnswersAsync(connection, connectionString, cancel).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (!answers)
+        {
+            // Its pool's other idle sessions died with it: the next one must be new.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            ClearPool(connectionString);
+            connection = await OpenSessionAsync(connectionString, cancel).ConfigureAwait(false);
+        }
+        if (SupportedServer.Refusal(connection.PostgreSqlVersion, connection.ServerVersion, Target) is { } refusal)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw refusal;
+        }
+        return connection;
+    }
+
+    private async Task<NpgsqlConnection> OpenSessionAsync(string connectionString, CancellationToken cancel)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            connection = CreateConnection(pooled, keepAlive, byteTransparent);
+            var connection = Create(connectionString);
             try
             {
                 await connection.OpenAsync(cancel).ConfigureAwait(false);
-                break;
+                return connection;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.TooManyConnections && attempt < TooManyConnectionsAttempts)
             {
@@ -252,12 +282,29 @@ public sealed class ConnectionFactory
                 throw ConnectionFailed(e);
             }
         }
-        if (SupportedServer.Refusal(connection.PostgreSqlVersion, connection.ServerVersion, Target) is { } refusal)
+    }
+
+    /// <summary>
+    /// False when <paramref name="connection"/> is a pooled session the server has ended since it
+    /// idled (Npgsql hands it out as open and only the first statement finds out). A SELECT of nothing,
+    /// which runs nothing, asks; a new session (the owner knows its process id) needs no asking.
+    /// </summary>
+    private async Task<bool> AnswersAsync(NpgsqlConnection connection, string connectionString, CancellationToken cancel)
+    {
+        if (Pools?.IsReused(connectionString, connection.ProcessID) == false)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw refusal;
+            return true;
         }
-        return connection;
+        try
+        {
+            await using var probe = new NpgsqlCommand("SELECT", connection);
+            await probe.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+            return true;
+        }
+        catch (NpgsqlException) when (!connection.State.HasFlag(System.Data.ConnectionState.Open))
+        {
+            return false;
+        }
     }
 
     // 53300 too_many_connections: up to 12 attempts, waiting 100 ms doubling to 5 s, with jitter (about 40 s in all).

@@ -16,6 +16,8 @@ public sealed class ConnectionPools : IDisposable
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
+    // The server sessions (backend process ids) each data source has handed out.
+    private readonly Dictionary<string, HashSet<int>> _sessions = new(StringComparer.Ordinal);
     private bool _disposed;
 
     /// <summary>A new, closed connection of the data source of <paramref name="connectionString"/> (made the first time).</summary>
@@ -30,6 +32,48 @@ public sealed class ConnectionPools : IDisposable
                 _sources.Add(connectionString, source);
             }
             return source.CreateConnection();
+        }
+    }
+
+    /// <summary>
+    /// A new, closed connection of <paramref name="connectionString"/> from <paramref name="owner"/>, or from
+    /// Npgsql's own process-wide pools when the caller has no owner (a library user's choice).
+    /// </summary>
+    public static NpgsqlConnection CreateConnection(ConnectionPools? owner, string connectionString) =>
+        owner is null ? new NpgsqlConnection(connectionString) : owner.CreateConnection(connectionString);
+
+    /// <summary>
+    /// Forgets the data source of <paramref name="connectionString"/> and closes its pool: a
+    /// database that is gone (a dropped scratch database) must not keep one for the session's life.
+    /// </summary>
+    public void Release(string connectionString)
+    {
+        NpgsqlDataSource? source;
+        lock (_gate)
+        {
+            if (_sources.Remove(connectionString, out source))
+            {
+                _sessions.Remove(connectionString);
+            }
+        }
+        source?.Dispose();
+    }
+
+    /// <summary>
+    /// Whether the session <paramref name="processId"/>, just opened from the pool of
+    /// <paramref name="connectionString"/>, was handed out before: one that idled in the pool,
+    /// which a server restart may have ended unseen. A new session is remembered, so only reused
+    /// ones cost a check.
+    /// </summary>
+    public bool IsReused(string connectionString, int processId)
+    {
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(connectionString, out var seen))
+            {
+                _sessions[connectionString] = seen = new HashSet<int>();
+            }
+            return !seen.Add(processId);
         }
     }
 
@@ -69,6 +113,7 @@ public sealed class ConnectionPools : IDisposable
             _disposed = true;
             sources = _sources.Values.ToList();
             _sources.Clear();
+            _sessions.Clear();
         }
         foreach (var source in sources)
         {

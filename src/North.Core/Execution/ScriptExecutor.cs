@@ -84,34 +84,31 @@ public sealed partial class ScriptExecutor
 
         var clock = Stopwatch.StartNew();
         var attempts = new AttemptCount();
-        for (; ; attempts.File++)
-        {
-            var run = new Run(mode, classification, options, attempts);
-            try
+        var retries = new Contention.LockRetryRunner(options.LockRetries, _reporter);
+        Run run = null!;
+        return await retries.RunAsync($"{path}:", (number, token) =>
             {
-                var result = await RunOnceAsync(path, runOptions, run, clock, cancel);
-                if (attempts.Total > 1)
-                    _reporter.Warning($"{path}: needed {attempts.Total} attempts (a lock timeout or deadlock, retried); it succeeded.");
-                return result;
-            }
-            catch (ScriptException e) when (e is not LockWaitException && Contention.LockRetryPolicy.IsLockFailure(e.SqlState))
+                attempts.File = number;
+                run = new Run(mode, classification, options, attempts);
+                return RunOnceAsync(path, runOptions, run, clock, token);
+            },
+            (failure, number) =>
             {
+                if (failure is not ScriptException e || e is LockWaitException)
+                    return null;
+                if (!Contention.LockRetryPolicy.IsLockFailure(e.SqlState))
+                {
+                    Kept(e, run);
+                    return null;
+                }
                 var (retry, why) = WholeFileRetry(run);
-                var policy = options.LockRetries;
                 if (!retry)
                     throw Kept(GiveUp(e, run, why!), run);
-                if (policy is null || attempts.File >= policy.MaxAttempts)
-                    throw Kept(GiveUp(e, run, $"gave up after {attempts.Total} attempt(s) (LockRetries {policy?.Retries ?? 0})"), run);
-                var delay = policy.DelayBefore(attempts.File + 1, Random.Shared.NextDouble());
-                _reporter.Verbose($"{e.File}:{e.Line}:{e.Column}: {e.SqlState} {e.ServerMessage}: {why}; attempt {attempts.File + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
-                await Task.Delay(delay, cancel);
-            }
-            catch (ScriptException e) when (e is not LockWaitException)
-            {
-                Kept(e, run);
-                throw;
-            }
-        }
+                if (!retries.CanRetryAfter(number))
+                    throw Kept(GiveUp(e, run, $"gave up after {attempts.Total} attempt(s) (LockRetries {options.LockRetries?.Retries ?? 0})"), run);
+                return $"{e.File}:{e.Line}:{e.Column}: {e.SqlState} {e.ServerMessage}: {why}";
+            },
+            cancel, _ => attempts.Total);
     }
 
     /// <summary>
@@ -431,16 +428,15 @@ public sealed partial class ScriptExecutor
                 run.GaveUp = "not retried: the statement ran inside the file's own transaction block, whose earlier statements a retry of it alone would lose";
                 throw Located(failed, failure);
             }
-            if (policy is null || attempt >= policy.MaxAttempts)
+            var retries = new Contention.LockRetryRunner(policy, _reporter);
+            if (!retries.CanRetryAfter(attempt))
             {
                 run.GaveUp = $"gave up after {attempt} attempt(s) of the statement (LockRetries {policy?.Retries ?? 0}); the statements before it stay done";
                 throw Located(failed, failure);
             }
-            var delay = policy.DelayBefore(attempt + 1, Random.Shared.NextDouble());
-            _reporter.Verbose($"{statement.Location}: {failure.SqlState} {failure.MessageText}: the statement ran alone and was rolled back" +
-                $"{(run.Statements > 0 ? "; the statements before it are done and are not run again" : "")}; attempt {attempt + 1} of {policy.MaxAttempts} in {delay.TotalMilliseconds:0} ms.");
             run.Attempts.StatementRetries++;
-            await Task.Delay(delay, cancel);
+            await retries.WaitBeforeAsync(attempt + 1, $"{statement.Location}: {failure.SqlState} {failure.MessageText}: the statement ran alone and was rolled back" +
+                $"{(run.Statements > 0 ? "; the statements before it are done and are not run again" : "")}", cancel);
         }
         UpdateKept(statement, run, transaction);
         await FollowSessionAsync(statement, run, cancel);

@@ -63,7 +63,7 @@ public sealed class MigrationRehearsal
         var state = await target.ReadStateAsync(cancel: cancel).ConfigureAwait(false);
         var pending = state.Plan.Where(s => s.Action == PlanAction.Apply).ToList();
 
-        await using var scratch = await ScratchDatabase.CreateAsync(connections.ConnectionString, _reporter, cancel).ConfigureAwait(false);
+        await using var scratch = await ScratchDatabase.CreateAsync(connections.ConnectionString, connections.Pools, _reporter, cancel).ConfigureAwait(false);
         var scratchConnections = new ConnectionFactory(new ConnectionOptions { ConnectionString = scratch.ConnectionString, ApplicationName = ConnectionFactory.DefaultApplicationName }, pools: connections.Pools);
         await BuildAsync(scratchConnections, repository, state, cancel).ConfigureAwait(false);
 

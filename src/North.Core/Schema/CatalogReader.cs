@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using North.Core.Connections;
 using North.Core.Reporting;
 using Npgsql;
 
@@ -13,10 +14,14 @@ namespace North.Core.Schema;
 public sealed class CatalogReader
 {
     private readonly IReporter _reporter;
+    private readonly ConnectionPools? _pools;
 
-    public CatalogReader(IReporter? reporter = null)
+    /// <summary>A reader whose own connections (<see cref="ReadAsync(string, CatalogOptions?, CancellationToken)"/>) come from
+    /// <paramref name="pools"/>, the caller's owner of data sources; without one, from Npgsql's own pools.</summary>
+    public CatalogReader(IReporter? reporter = null, ConnectionPools? pools = null)
     {
         _reporter = reporter ?? NullReporter.Instance;
+        _pools = pools;
     }
 
     /// <summary>
@@ -108,7 +113,7 @@ public sealed class CatalogReader
     /// <summary>Opens <paramref name="connectionString"/> and reads its catalog.</summary>
     public async Task<SchemaCatalog> ReadAsync(string connectionString, CatalogOptions? options, CancellationToken cancel = default)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = ConnectionPools.CreateConnection(_pools, connectionString);
         await connection.OpenAsync(cancel);
         return await ReadAsync(connection, options, cancel);
     }

@@ -24,11 +24,15 @@ public sealed class SchemaCheck
 {
     private readonly IReporter _reporter;
     private readonly CatalogOptions _catalogOptions;
+    private readonly ConnectionPools? _pools;
 
-    public SchemaCheck(IReporter? reporter = null, CatalogOptions? catalogOptions = null)
+    /// <summary>A check whose connections (scratch databases, the sides it opens) come from <paramref name="pools"/>,
+    /// the caller's owner of data sources; without one, from Npgsql's own pools.</summary>
+    public SchemaCheck(IReporter? reporter = null, CatalogOptions? catalogOptions = null, ConnectionPools? pools = null)
     {
         _reporter = reporter ?? NullReporter.Instance;
         _catalogOptions = catalogOptions ?? CatalogOptions.Default;
+        _pools = pools;
     }
 
     /// <summary>
@@ -41,7 +45,7 @@ public sealed class SchemaCheck
         SchemaCompareOptions options, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(loadFiles);
-        await using var scratch = await ScratchDatabase.CreateAsync(liveConnectionString, _reporter, cancel);
+        await using var scratch = await ScratchDatabase.CreateAsync(liveConnectionString, _pools, _reporter, cancel);
         Step($"Loading {schemaFiles.Count} schema file(s) into {scratch.Name}");
         await loadFiles(scratch.ConnectionString, schemaFiles, cancel);
         return await CompareDatabasesAsync(scratch.ConnectionString, liveConnectionString, options, cancel);
@@ -64,8 +68,8 @@ public sealed class SchemaCheck
     {
         ArgumentNullException.ThrowIfNull(migrate);
         ArgumentNullException.ThrowIfNull(loadFiles);
-        await using var replayed = await ScratchDatabase.CreateAsync(serverConnectionString, _reporter, cancel);
-        await using var snapshot = await ScratchDatabase.CreateAsync(serverConnectionString, _reporter, cancel);
+        await using var replayed = await ScratchDatabase.CreateAsync(serverConnectionString, _pools, _reporter, cancel);
+        await using var snapshot = await ScratchDatabase.CreateAsync(serverConnectionString, _pools, _reporter, cancel);
         Step($"Loading the previous schema into {replayed.Name}");
         await loadFiles(replayed.ConnectionString, previousSchemaFiles, cancel);
         Step($"Applying the migrations in {replayed.Name}");
@@ -80,8 +84,8 @@ public sealed class SchemaCheck
     public async Task<IReadOnlyList<SchemaDifference>> CompareDatabasesAsync(
         string expectedConnectionString, string actualConnectionString, SchemaCompareOptions options, CancellationToken cancel = default)
     {
-        await using var expected = new NpgsqlConnection(expectedConnectionString);
-        await using var actual = new NpgsqlConnection(actualConnectionString);
+        await using var expected = ConnectionPools.CreateConnection(_pools, expectedConnectionString);
+        await using var actual = ConnectionPools.CreateConnection(_pools, actualConnectionString);
         await Task.WhenAll(expected.OpenAsync(cancel), actual.OpenAsync(cancel));
         // Catalogs older than North supports are refused, not misread.
         SupportedServer.Check(actual, $"{actual.Host}:{actual.Port}/{actual.Database}");
@@ -100,7 +104,7 @@ public sealed class SchemaCheck
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(actual);
         Step("Reading the catalogs");
-        var reader = new CatalogReader(_reporter);
+        var reader = new CatalogReader(_reporter, _pools);
         var expectedRead = Read(reader, expected, cancel);
         var actualRead = Read(reader, actual, cancel);
         await Task.WhenAll(expectedRead, actualRead);

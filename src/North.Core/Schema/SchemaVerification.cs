@@ -57,7 +57,7 @@ public sealed class SchemaVerification
     public async Task<IReadOnlyList<SchemaDifference>> RunAsync(SchemaVerificationRequest request, CancellationToken cancel = default)
     {
         var options = WithBookkeepingExcluded(request.Compare);
-        var check = new SchemaCheck(_reporter);
+        var check = new SchemaCheck(_reporter, pools: _connections.Pools);
         var live = _connections.ConnectionString;
 
         if (request.Replay)
@@ -66,7 +66,7 @@ public sealed class SchemaVerification
         }
         if (request.ReferenceConnectionString is { } reference)
         {
-            var referenceConnection = new ConnectionFactory(new ConnectionOptions { ConnectionString = reference, ApplicationName = ConnectionFactory.DefaultApplicationName });
+            var referenceConnection = new ConnectionFactory(new ConnectionOptions { ConnectionString = reference, ApplicationName = ConnectionFactory.DefaultApplicationName }, pools: _connections.Pools);
             return await check.CompareWithDatabaseAsync(live, referenceConnection.ConnectionString, options, cancel).ConfigureAwait(false);
         }
 
@@ -126,7 +126,7 @@ public sealed class SchemaVerification
     /// <summary>Loads files into a scratch database the way a migration run loads a schema.</summary>
     private async Task LoadFilesAsync(string connectionString, IReadOnlyList<string> files, CancellationToken cancel)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = ConnectionPools.CreateConnection(_connections.Pools, connectionString);
         await connection.OpenAsync(cancel).ConfigureAwait(false);
         var executor = new ScriptExecutor(connection, _reporter);
         foreach (var file in files)

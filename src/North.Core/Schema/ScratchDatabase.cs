@@ -1,3 +1,4 @@
+using North.Core.Connections;
 using North.Core.Errors;
 using North.Core.Reporting;
 using Npgsql;
@@ -19,14 +20,16 @@ public sealed class ScratchDatabase : IAsyncDisposable
     private const int DatabaseCommandTimeout = 600;
 
     private readonly string _serverConnectionString;
+    private readonly ConnectionPools? _pools;
     private readonly IReporter _reporter;
     private bool _dropped;
 
-    private ScratchDatabase(string name, string serverConnectionString, string connectionString, IReporter reporter)
+    private ScratchDatabase(string name, string serverConnectionString, string connectionString, ConnectionPools? pools, IReporter reporter)
     {
         Name = name;
         _serverConnectionString = serverConnectionString;
         ConnectionString = connectionString;
+        _pools = pools;
         _reporter = reporter;
     }
 
@@ -39,17 +42,19 @@ public sealed class ScratchDatabase : IAsyncDisposable
 
     /// <summary>
     /// Creates an empty database (from <c>template0</c>, with the encoding and locale of the
-    /// database <paramref name="connectionString"/> points at) on that server.
+    /// database <paramref name="connectionString"/> points at) on that server. Its connections come
+    /// from <paramref name="pools"/>, the caller's owner of data sources (without one, Npgsql's own).
     /// </summary>
     /// <exception cref="NorthException"><c>NorthScratchDatabaseDenied</c> when the role may not create databases.</exception>
-    public static async Task<ScratchDatabase> CreateAsync(string connectionString, IReporter? reporter = null, CancellationToken cancel = default)
+    public static async Task<ScratchDatabase> CreateAsync(string connectionString, ConnectionPools? pools = null, IReporter? reporter = null, CancellationToken cancel = default)
     {
         reporter ??= NullReporter.Instance;
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         // The time says how old a leftover is (a killed process cannot drop its database).
         var name = $"{NamePrefix}{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid():N}";
 
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        var server = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+        await using var connection = ConnectionPools.CreateConnection(pools, server);
         await connection.OpenAsync(cancel);
         string create;
         await using (var locale = new NpgsqlCommand(
@@ -79,7 +84,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
 
         reporter.Verbose($"Created scratch database {name}.");
         var scratch = new NpgsqlConnectionStringBuilder(connectionString) { Database = name, Pooling = false }.ConnectionString;
-        return new ScratchDatabase(name, connectionString, scratch, reporter);
+        return new ScratchDatabase(name, server, scratch, pools, reporter);
     }
 
     /// <summary>Drops the database, ending any session still connected to it. Never cancelled:
@@ -93,7 +98,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
         _dropped = true;
         try
         {
-            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_serverConnectionString) { Pooling = false }.ConnectionString);
+            await using var connection = ConnectionPools.CreateConnection(_pools, _serverConnectionString);
             await connection.OpenAsync(CancellationToken.None);
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Quote(Name)} WITH (FORCE)", connection) { CommandTimeout = DatabaseCommandTimeout };
             await drop.ExecuteNonQueryAsync(CancellationToken.None);
@@ -104,6 +109,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
             // Disposal must not hide the error that got us here; say what to clean up by hand.
             _reporter.Warning($"Could not drop scratch database {Name}: {e.Message}. Drop it by hand: DROP DATABASE \"{Name}\" WITH (FORCE);");
         }
+        _pools?.Release(ConnectionString);
     }
 
     internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

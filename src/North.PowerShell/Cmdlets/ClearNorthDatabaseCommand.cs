@@ -101,8 +101,4 @@ public sealed class ClearNorthDatabaseCommand : NorthFleetCmdlet
             return TargetOutcome.Succeeded;
         });
     }
-
-    private bool IsWhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var flag)
-        ? ((SwitchParameter)flag).IsPresent
-        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 }

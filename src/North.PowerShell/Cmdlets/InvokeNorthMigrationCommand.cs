@@ -90,9 +90,7 @@ public sealed class InvokeNorthMigrationCommand : NorthMigratingCmdlet
     private protected override void End()
     {
         // -WhatIf lists every step; -Confirm stops at the first step declined (a plan runs as a prefix).
-        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var flag)
-            ? ((SwitchParameter)flag).IsPresent
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        var whatIf = IsWhatIf();
         var allowOutOfOrder = AllowOutOfOrder.IsPresent;
         var force = Force.IsPresent;
         var targets = Targets.Count == 0 && _piped.Count > 0 ? _piped.Keys.ToList() : Targets;

@@ -150,6 +150,11 @@ public abstract class NorthCmdlet : PSCmdlet, IDisposable
     {
     }
 
+    /// <summary>Whether this call runs under -WhatIf: the parameter when given (-WhatIf:$false included), else $WhatIfPreference.</summary>
+    private protected bool IsWhatIf() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var flag)
+        ? ((SwitchParameter)flag).IsPresent
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
     /// <summary>
     /// The working folder of this call: the PowerShell location (FileSystem provider), which
     /// relative paths and <c>\i</c> resolve against, as psql's against its current folder.

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using North.Core.Fleet;
 using North.Core.Rehearsal;
 using North.PowerShell.Completion;
 
@@ -25,6 +26,9 @@ namespace North.PowerShell.Cmdlets;
 /// 1,000 rows and 1 MiB on the target makes High Low.</para>
 /// <para>The target is never changed: no statement of a pending file runs on it. The scratch
 /// database is dropped afterwards, even on an error or Ctrl+C. The role needs CREATEDB.</para>
+/// <para>Takes many databases (-ConnectionString arrays, the pipeline, -Service names) and rehearses
+/// them in parallel (-ThrottleLimit); a database that fails is a non-terminating error naming it and
+/// the others go on; a NorthSummary information record ends the call.</para>
 /// </remarks>
 /// <example>
 /// <code>Test-NorthMigration -Path ./sql -Database app</code>
@@ -38,13 +42,22 @@ namespace North.PowerShell.Cmdlets;
 /// <code>Test-NorthMigration -Path ./sql -Database app -TargetVersion 2.0 | Format-List Name, Line, Statement, Relation, LockMode, Rows, Size, Reason</code>
 /// <para>Every detail of the rehearsal up to 2.0, with the size of each relation on app.</para>
 /// </example>
+/// <example>
+/// <code>'app_eu', 'app_us' | ForEach-Object { "host=db dbname=$_" } | Test-NorthMigration -Path ./sql -ThrottleLimit 2 | Where-Object Risk -eq High | Format-Table Database, Name, Line, Relation, LockMode</code>
+/// <para>Rehearses the pending migrations of two databases side by side and shows, per database, the statements that would block for long.</para>
+/// </example>
 /// <seealso cref="TestNorthRepositoryCommand"/>
 /// <seealso cref="InvokeNorthMigrationCommand"/>
 /// <seealso href="about_North">about_North</seealso>
 [Cmdlet(VerbsDiagnostic.Test, "NorthMigration")]
 [OutputType(typeof(LockObservation))]
-public sealed class TestNorthMigrationCommand : NorthSingleDatabaseCmdlet
+public sealed class TestNorthMigrationCommand : NorthFleetCmdlet
 {
+    // The target is only read; the rehearsal's own work is on a scratch database (as Test-NorthSchema's).
+    private protected override bool ChangesDatabases => false;
+
+    private protected override bool NamesTargetInErrors => true;
+
     /// <summary>Rehearses only the pending files of this version (the pending files before it still run on the scratch copy, unmeasured).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(VersionCompleter))]
@@ -52,10 +65,15 @@ public sealed class TestNorthMigrationCommand : NorthSingleDatabaseCmdlet
 
     private protected override void End()
     {
-        var migrator = CreateMigrator(LoadSettings());
         var version = ParseVersion(Version, nameof(Version));
-        var rehearsal = new MigrationRehearsal(migrator, Reporter);
-        var observations = Run((_, cancel) => rehearsal.RunAsync(version, cancel), migrator.Target);
-        WriteObject(observations, enumerateCollection: true);
+        RunTargets(LoadSettings(), Targets, async (run, cancel) =>
+        {
+            var observations = await new MigrationRehearsal(run.Migrator, run.Reporter).RunAsync(version, cancel).ConfigureAwait(false);
+            foreach (var observation in observations)
+            {
+                run.Write(observation);
+            }
+            return observations.Count == 0 ? TargetOutcome.NoOp : TargetOutcome.Succeeded;
+        });
     }
 }

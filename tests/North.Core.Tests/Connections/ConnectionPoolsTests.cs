@@ -88,6 +88,55 @@ public class ConnectionPoolsTests
         Assert.Throws<ObjectDisposedException>(() => factory.CreateConnection());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task APooledSessionTheServerEndedWhileItIdledIsReplacedBeforeTheCallerUsesIt(bool owned)
+    {
+        // What a server restart between two calls does to the pool, on this test's own session only.
+        await using var db = await TestDatabase.CreateAsync();
+        var application = "north_dead_" + Guid.NewGuid().ToString("N")[..8];
+        var pooled = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Pooling = true }.ConnectionString;
+        using var pools = new ConnectionPools();
+        var factory = new ConnectionFactory(new ConnectionOptions { ConnectionString = pooled, ApplicationName = application },
+            new ConnectionEnvironment { UserName = "north-tests", HomeDirectory = null }, owned ? pools : null);
+        int first;
+        await using (var connection = await factory.OpenAsync())
+        {
+            first = connection.ProcessID;
+        }
+        await db.ExecuteAsync($"SELECT pg_terminate_backend({first})");
+        Assert.Equal(0L, await SessionsAfterAsync(db, application));
+
+        await using (var connection = await factory.OpenAsync())
+        {
+            Assert.NotEqual(first, connection.ProcessID);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            Assert.Equal(1, await command.ExecuteScalarAsync());
+        }
+        factory.ClearPool();
+    }
+
+    [Fact]
+    public async Task APooledSessionThatStillAnswersIsKept()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var pooled = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Pooling = true }.ConnectionString;
+        using var pools = new ConnectionPools();
+        var factory = new ConnectionFactory(new ConnectionOptions { ConnectionString = pooled },
+            new ConnectionEnvironment { UserName = "north-tests", HomeDirectory = null }, pools);
+        int first;
+        await using (var connection = await factory.OpenAsync())
+        {
+            first = connection.ProcessID;
+        }
+        await using (var connection = await factory.OpenAsync())
+        {
+            Assert.Equal(first, connection.ProcessID);
+        }
+        factory.ClearPool();
+    }
+
     // A closed session leaves pg_stat_activity a moment after the client closed it.
     private static async Task<object?> SessionsAfterAsync(TestDatabase db, string application)
     {

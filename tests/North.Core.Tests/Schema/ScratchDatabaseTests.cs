@@ -1,3 +1,4 @@
+using North.Core.Connections;
 using North.Core.Errors;
 using North.Core.Schema;
 using North.Core.Tests.Infrastructure;
@@ -22,6 +23,23 @@ public class ScratchDatabaseTests
             Assert.True(await ExistsAsync(name));
         }
         Assert.False(await ExistsAsync(name));
+    }
+
+    [Fact]
+    public async Task TheScratchDatabaseAndTheCatalogReaderConnectThroughTheCallersOwnerOfDataSources()
+    {
+        var server = await TestDatabase.ServerConnectionStringAsync();
+        var pools = new ConnectionPools();
+        await using (var scratch = await ScratchDatabase.CreateAsync(server, pools))
+        {
+            var catalog = await new CatalogReader(pools: pools).ReadAsync(scratch.ConnectionString, null);
+            Assert.Equal(scratch.Name, catalog.Database);
+        }
+        pools.Dispose();
+        // An owner that is gone makes no connection: nothing went around it.
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => ScratchDatabase.CreateAsync(server, pools));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => new CatalogReader(pools: pools).ReadAsync(server, null));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => new SchemaCheck(pools: pools).CompareDatabasesAsync(server, server, SchemaCompareOptions.Default));
     }
 
     [Fact]
