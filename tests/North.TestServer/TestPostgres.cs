@@ -115,12 +115,13 @@ public sealed class TestPostgres : IAsyncDisposable
         return (string)(await command.ExecuteScalarAsync(cancel))!;
     }
 
-    public async Task<string> CreateDatabaseAsync(string prefix = "north_test", CancellationToken cancel = default)
+    /// <param name="with">What follows CREATE DATABASE's name, if anything (ENCODING 'SQL_ASCII' ... TEMPLATE template0).</param>
+    public async Task<string> CreateDatabaseAsync(string prefix = "north_test", CancellationToken cancel = default, string? with = null)
     {
         var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 63)];
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(cancel);
-        await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection))
+        await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" {with}", connection))
         {
             await create.ExecuteNonQueryAsync(cancel);
         }

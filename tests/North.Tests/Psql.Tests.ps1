@@ -163,6 +163,25 @@ Describe 'The session psql has, through Invoke-NorthMigration' {
         Invoke-TestSql -Database $Db.Name -Sql "SELECT encode(convert_to(v, 'UTF8'), 'hex') FROM dumped" | Should -Be '636166c3a9'
     }
 
+    It 'stores a LATIN1-declared file''s bytes in a SQL_ASCII database as psql does, and keeps North''s own rows in UTF-8' {
+        $repo = New-PsqlRepository 'sqlascii' @{ '1.1/1.1-crème-ddl.sql' = "CREATE TABLE creme (v text);`n" }
+        $latin1 = [Text.Encoding]::Latin1.GetBytes("SET client_encoding = 'LATIN1';`nINSERT INTO creme VALUES ('caf$([char]0xE9)');`nCOPY creme (v) FROM stdin;`nna$([char]0xEF)ve`n\.`n")
+        [IO.File]::WriteAllBytes((Join-Path $repo '1.1/1.1-legacy-dml.sql'), $latin1)
+        $db = New-TestDatabase
+        try {
+            Invoke-TestSql -Database postgres -Sql "DROP DATABASE $($db.Name);`nCREATE DATABASE $($db.Name) ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0;" | Out-Null
+            $results = @(Invoke-NorthMigration -Path $repo -ConnectionString $db.ConnectionString)
+            $results.Status | Should -Not -Contain 'Failed'
+            Invoke-TestSql -Database $db.Name -Sql "SELECT string_agg(encode(convert_to(v, 'SQL_ASCII'), 'hex'), ',' ORDER BY v) FROM creme" | Should -Be '636166e9,6e61ef7665'
+            Invoke-TestSql -Database $db.Name -Sql "SELECT encode(convert_to(name, 'SQL_ASCII'), 'hex') FROM north_migrations WHERE name LIKE '1.1-cr%'" |
+                Should -Be ([Convert]::ToHexString([Text.Encoding]::UTF8.GetBytes('1.1-crème-ddl.sql')).ToLowerInvariant())
+            $status = @(Get-NorthStatus -Path $repo -ConnectionString $db.ConnectionString)
+            ($status | Where-Object Name -EQ '1.1-crème-ddl.sql').Applied | Should -BeTrue
+            $status | Where-Object { $_.Pending -or $_.Modified } | Should -BeNullOrEmpty
+        }
+        finally { Remove-TestDatabase $db }
+    }
+
     It 'refuses a \connect after the first statement of an atomic file with NorthNewSessionInTransaction, and skips SET LOCAL outside a block with a warning' {
         $repo = New-PsqlRepository 'connect' @{ '1.1/1.1-connect-ddl.sql' = "CREATE TABLE before_connect (id int);`n\connect`nCREATE TABLE after_connect (id int);`n" }
         $db = New-TestDatabase

@@ -150,14 +150,18 @@ public sealed class ConnectionFactory
     public void ClearPool(string? connectionString = null)
     {
         connectionString ??= ConnectionString;
-        if (Pools is not null)
+        // And the pool of its byte-transparent sessions (a SQL_ASCII database's).
+        foreach (var pool in new[] { connectionString, ByteTransparentSession.ConnectionString(connectionString) })
         {
-            Pools.Clear(connectionString);
-        }
-        else
-        {
-            using var connection = new NpgsqlConnection(connectionString);
-            NpgsqlConnection.ClearPool(connection);
+            if (Pools is not null)
+            {
+                Pools.Clear(pool);
+            }
+            else
+            {
+                using var connection = new NpgsqlConnection(pool);
+                NpgsqlConnection.ClearPool(connection);
+            }
         }
     }
 
@@ -213,9 +217,23 @@ public sealed class ConnectionFactory
     /// <summary>Opens a connection; a failure becomes a <see cref="NorthException"/> (<c>NorthConnectionFailed</c>) without the password,
     /// a server older than North supports <c>NorthServerUnsupported</c>. A pooled session that idled is checked first: one the
     /// server ended meanwhile (a restart) clears the pool and the connection is opened once more, before anything of the caller ran on it.</summary>
+    /// <remarks>A session with a SQL_ASCII database is byte-transparent (<see cref="ByteTransparentSession"/>): decided here,
+    /// once per session, from the server_encoding the server reported when it started (a database's encoding never changes,
+    /// but a database of the same name can be made again with another).</remarks>
     public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
     {
         var connectionString = ConnectionStringFor(pooled, keepAlive);
+        var connection = await OpenAsync(connectionString, pooled, cancel).ConfigureAwait(false);
+        if (!ByteTransparentSession.Needed(connection))
+        {
+            return connection;
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return await OpenAsync(ByteTransparentSession.ConnectionString(connectionString), pooled, cancel).ConfigureAwait(false);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(string connectionString, bool pooled, CancellationToken cancel)
+    {
         var connection = await OpenSessionAsync(connectionString, cancel).ConfigureAwait(false);
         bool answers;
         try

@@ -9,15 +9,16 @@ public sealed partial class ScriptExecutor
 {
     /// <summary>
     /// After a statement: the reading follows the server's parameter status (standard_conforming_strings,
-    /// client_encoding), however the statement changed it. A client_encoding other than UTF8 is
-    /// kept for decoding the file, and the server's is set back to UTF8, the only one Npgsql speaks.
+    /// client_encoding), however the statement changed it. A client_encoding other than the connection's
+    /// (UTF8; SQL_ASCII on a byte-transparent session) is kept for reading the file, and the server's is
+    /// set back to the connection's, the only one Npgsql speaks on it.
     /// </summary>
     private async Task FollowSessionAsync(SqlStatement statement, Run run, CancellationToken cancel)
     {
         bool restore;
         try
         {
-            restore = run.Session.Follow(_connection.PostgresParameters, NamesClientEncoding(statement));
+            restore = run.Session.Follow(_connection.PostgresParameters, NamesClientEncoding(statement), statement.Text);
         }
         catch (InvalidOperationException e)
         {
@@ -27,14 +28,17 @@ public sealed partial class ScriptExecutor
         }
         if (!restore)
             return;
-        _reporter.Verbose($"{statement.Location}: client_encoding is now {run.Session.ClientEncoding}: the file's next lines decode as it; the connection goes on in UTF-8");
+        var wire = run.Session.WireEncoding;
+        _reporter.Verbose(run.Session.ByteTransparent
+            ? $"{statement.Location}: client_encoding is now {run.Session.ClientEncoding}: the file's next lines are checked as it and sent as their bytes; the connection goes on in {wire}"
+            : $"{statement.Location}: client_encoding is now {run.Session.ClientEncoding}: the file's next lines decode as it; the connection goes on in UTF-8");
         try
         {
-            await RawAsync("SET client_encoding = 'UTF8'", cancel);
+            await RawAsync($"SET client_encoding = '{wire}'", cancel);
         }
         catch (PostgresException e)
         {
-            throw new ScriptException(statement.File, statement.Line, statement.Column, e, "SET client_encoding = 'UTF8' (North's, after the statement)");
+            throw new ScriptException(statement.File, statement.Line, statement.Column, e, $"SET client_encoding = '{wire}' (North's, after the statement)");
         }
     }
 

@@ -36,7 +36,11 @@ public sealed partial class ScriptExecutor
     {
         _connection = connection;
         _reporter = reporter ?? NullReporter.Instance;
+        _byteTransparent = ByteTransparentSession.Carries(connection);
     }
+
+    // The connection speaks bytes (a SQL_ASCII database's session, as its opener made it): read once, carried to every reading.
+    private readonly bool _byteTransparent;
 
     /// <summary>
     /// Runs a file. <see cref="ExecutionOptions.RecordCommands"/> (the history insert) goes with the
@@ -145,7 +149,7 @@ public sealed partial class ScriptExecutor
         _atomic = mode == TransactionMode.Atomic;
         _afterStatement = options.AfterStatement;
         // Each file starts in the session the connection reports (after the last file's reset), as psql -f does.
-        run.Session = new ReadingSession(_connection.PostgresParameters);
+        run.Session = new ReadingSession(_connection.PostgresParameters, _byteTransparent);
         NpgsqlTransaction? transaction = null;
         bool reset = false;
         _connection.Notice += OnNotice;
@@ -763,7 +767,7 @@ public sealed partial class ScriptExecutor
         if (copy.BinaryData is { } open)
             return await CopyBinaryAsync(copy, open, started, cancel);
         long rows = 0;
-        TextWriter writer;
+        NpgsqlCopyTextWriter writer;
         try
         {
             writer = await _connection.BeginTextImportAsync(statement.Text, cancel);
@@ -772,31 +776,48 @@ public sealed partial class ScriptExecutor
         {
             throw Located(statement, e);
         }
-        try
+        await CompleteCopyAsync(copy, async () =>
         {
+            // Npgsql's writer always encodes UTF-8: a byte-transparent session's data goes as the bytes its text holds.
+            await using var bytes = _byteTransparent ? new StreamWriter(writer.BaseStream, EscapedUtf8Encoding.Instance, 64 * 1024, leaveOpen: true) : null;
+            TextWriter target = (TextWriter?)bytes ?? writer;
             foreach (var line in copy.ReadDataLines())
             {
-                writer.Write(line);
-                writer.Write('\n');
+                target.Write(line);
+                target.Write('\n');
                 rows++;
             }
+            if (bytes is not null)
+                await bytes.FlushAsync(cancel);
+        }, writer.CancelAsync, writer.DisposeAsync);
+        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
+        return rows;
+    }
+
+    /// <summary>
+    /// Sends a COPY's data with <paramref name="send"/>, then completes the COPY with <paramref name="complete"/>
+    /// (the server's verdict comes there, located at the data's line); a failure while sending cancels it.
+    /// </summary>
+    private static async Task CompleteCopyAsync(CopyFromStdin copy, Func<Task> send, Func<Task> cancelCopy, Func<ValueTask> complete)
+    {
+        try
+        {
+            await send();
         }
         catch (Exception)
         {
-            await QuietlyAsync(() => ((NpgsqlCopyTextWriter)writer).CancelAsync());
-            await QuietlyAsync(() => writer.DisposeAsync().AsTask());
+            await QuietlyAsync(cancelCopy);
+            await QuietlyAsync(() => complete().AsTask());
             throw;
         }
         try
         {
-            await writer.DisposeAsync(); // completes the COPY: the server's verdict comes here
+            await complete();
         }
         catch (PostgresException e)
         {
             throw LocatedCopy(copy, e);
         }
-        _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({rows} rows, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
-        return rows;
     }
 
     /// <summary>A binary <c>\copy ... from 'file'</c>: the file's bytes, streamed as psql sends them (rows are not counted).</summary>
@@ -814,26 +835,12 @@ public sealed partial class ScriptExecutor
         {
             throw Located(statement, e);
         }
-        try
+        await CompleteCopyAsync(copy, async () =>
         {
             var buffer = new byte[64 * 1024];
             for (int read; (read = await source.ReadAsync(buffer, cancel)) > 0; bytes += read)
                 await target.WriteAsync(buffer.AsMemory(0, read), cancel);
-        }
-        catch (Exception)
-        {
-            await QuietlyAsync(() => target.CancelAsync());
-            await QuietlyAsync(() => target.DisposeAsync().AsTask());
-            throw;
-        }
-        try
-        {
-            await target.DisposeAsync(); // completes the COPY: the server's verdict comes here
-        }
-        catch (PostgresException e)
-        {
-            throw LocatedCopy(copy, e);
-        }
+        }, target.CancelAsync, target.DisposeAsync);
         _reporter.Verbose($"{statement.Location}: {SecretMask.InStatement(statement.FirstLine)} ({bytes} bytes, {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms)");
         return 0;
     }

@@ -37,6 +37,12 @@ internal sealed class LineSource : IDisposable
     public string DecodingAdvice { get; set; } = "Save the file as UTF-8, or declare its encoding with \\encoding or SET client_encoding at its top.";
 
     /// <summary>
+    /// A UTF-8 byte order mark at the start is dropped (a script's: the server would reject it in a
+    /// statement). A <c>\copy</c> data file keeps it: psql sends its bytes as they are.
+    /// </summary>
+    public bool DropByteOrderMark { get; init; } = true;
+
+    /// <summary>
     /// The next line starts between statements: if it is a <c>--</c> comment, psql never sends it
     /// (its lexer drops leading comments), so bytes that do not decode there do not refuse the file.
     /// </summary>
@@ -85,9 +91,8 @@ internal sealed class LineSource : IDisposable
     private string Decode(int offset, int count)
     {
         LineNumber++;
-        if (_first)
+        if (_first && DropByteOrderMark)
         {
-            _first = false;
             // A UTF-8 byte order mark is dropped, as psql's server would reject it inside a statement.
             if (count >= 3 && _buffer[offset] == 0xEF && _buffer[offset + 1] == 0xBB && _buffer[offset + 2] == 0xBF)
             {
@@ -95,6 +100,7 @@ internal sealed class LineSource : IDisposable
                 count -= 3;
             }
         }
+        _first = false;
         string line;
         try
         {

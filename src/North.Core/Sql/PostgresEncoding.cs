@@ -51,6 +51,42 @@ public static class PostgresEncoding
     }
 
     /// <summary>
+    /// PostgreSQL's own name of an encoding (pg_encoding_to_char, what psql's :ENCODING shows):
+    /// <c>latin1</c>, <c>ISO_8859_1</c> and <c>'iso88591'</c> are all LATIN1. A name North does not
+    /// know comes back upper-cased.
+    /// </summary>
+    public static string CanonicalName(string name)
+    {
+        var clean = Clean(name);
+        if (clean is "utf8" or "unicode")
+            return "UTF8";
+        if (clean == "sqlascii")
+            return "SQL_ASCII";
+        if (!CodePages.TryGetValue(clean, out var page))
+            return name.Trim('\'').ToUpperInvariant();
+        return page switch
+        {
+            28591 => "LATIN1", 28592 => "LATIN2", 28593 => "LATIN3", 28594 => "LATIN4", 28599 => "LATIN5",
+            28603 => "LATIN7", 28605 => "LATIN9",
+            28595 => "ISO_8859_5", 28596 => "ISO_8859_6", 28597 => "ISO_8859_7", 28598 => "ISO_8859_8",
+            866 or 874 or (>= 1250 and <= 1258) => $"WIN{page}",
+            20866 => "KOI8R", 21866 => "KOI8U",
+            932 => clean == "shiftjis2004" ? "SHIFT_JIS_2004" : "SJIS",
+            936 => "GBK", 54936 => "GB18030", 949 => "UHC", 950 => "BIG5",
+            51932 => "EUC_JP", 51949 => "EUC_KR", 51936 => "EUC_CN",
+            _ => name.Trim('\'').ToUpperInvariant(),
+        };
+    }
+
+    /// <summary>
+    /// A client-only encoding (PostgreSQL's PG_VALID_BE_ENCODING is false: SJIS, BIG5, GBK, UHC, GB18030):
+    /// no database has it, and a SQL_ASCII database takes no non-ASCII byte of it.
+    /// </summary>
+    /// <param name="clean">A name as <see cref="Clean"/> gives it.</param>
+    public static bool ClientOnly(string clean) =>
+        CodePages.TryGetValue(clean, out var page) && page is 932 or 936 or 54936 or 949 or 950;
+
+    /// <summary>
     /// PostgreSQL's <c>clean_encoding_name</c> (src/common/encnames.c): every character that is not
     /// a letter or digit dropped, the rest lower-cased, so <c>ISO_8859_1</c>, <c>iso-8859-1</c> and
     /// <c>'ISO8859-1'</c> all name LATIN1.

@@ -23,13 +23,27 @@ public sealed partial class ReadingSession
     }
 
     /// <param name="parameters">The connection's parameter status (Npgsql's PostgresParameters), read again after each statement.</param>
-    public ReadingSession(IReadOnlyDictionary<string, string> parameters)
+    /// <param name="byteTransparent">
+    /// The connection speaks bytes (client_encoding SQL_ASCII, a SQL_ASCII database: see
+    /// North.Core.Connections.ByteTransparentSession), as its opener decided: text reaches the server as the
+    /// bytes it holds (U+DC80-U+DCFF for a byte that is not UTF-8), so a file in another encoding is sent
+    /// as its own bytes, as psql sends it.
+    /// </param>
+    public ReadingSession(IReadOnlyDictionary<string, string> parameters, bool byteTransparent = false)
     {
         ServerEncoding = parameters.TryGetValue("server_encoding", out var server) ? server : "UTF8";
+        ByteTransparent = byteTransparent && PostgresEncoding.Clean(ServerEncoding) == "sqlascii";
+        WireEncoding = ByteTransparent ? "SQL_ASCII" : "UTF8";
         Follow(parameters, true);
-        if (PostgresEncoding.Clean(ServerEncoding) == "sqlascii")
+        if (PostgresEncoding.Clean(ServerEncoding) == "sqlascii" && !ByteTransparent)
             DecodingAdvice = SqlAsciiDatabaseAdvice;
     }
+
+    /// <summary>The connection sends text as bytes (see the constructor): a declared encoding's bytes go as they are.</summary>
+    public bool ByteTransparent { get; }
+
+    /// <summary>The client_encoding of North's connection, which North sets back after a file changed it: UTF8, or SQL_ASCII when <see cref="ByteTransparent"/>.</summary>
+    public string WireEncoding { get; } = "UTF8";
 
     /// <summary>
     /// No server answers: settings come from the file's own words. A run follows the server
@@ -68,13 +82,17 @@ public sealed partial class ReadingSession
         var clean = PostgresEncoding.Clean(name);
         if (clean is "default")
             clean = "utf8";
+        if (ByteTransparent && clean is not ("utf8" or "unicode"))
+            return DeclareOverBytes(name, clean);
         if (clean == "sqlascii")
         {
             // psql sends the bytes unconverted; the server takes them as its own encoding, so they
             // decode as that. A SQL_ASCII database stores them as they are: only UTF-8 goes through
             // North's UTF-8 connection unchanged.
             var server = PostgresEncoding.Clean(ServerEncoding);
-            Decoding = server == "sqlascii" ? PostgresEncoding.StrictUtf8 : PostgresEncoding.Find(ServerEncoding) ?? PostgresEncoding.StrictUtf8;
+            // Offline no server says what the database's encoding is: every byte but NUL reads, and the run checks them.
+            Decoding = Offline ? Connections.EscapedUtf8Encoding.Instance
+                : server == "sqlascii" ? PostgresEncoding.StrictUtf8 : PostgresEncoding.Find(ServerEncoding) ?? PostgresEncoding.StrictUtf8;
             ClientEncoding = "SQL_ASCII";
             DecodingAdvice = server == "sqlascii"
                 ? SqlAsciiDatabaseAdvice
@@ -95,7 +113,39 @@ public sealed partial class ReadingSession
             return true;
         }
         Decoding = decoding;
-        DecodingAdvice = PostgresEncoding.Clean(ServerEncoding) == "sqlascii" ? SqlAsciiDatabaseAdvice : DefaultAdvice;
+        DecodingAdvice = PostgresEncoding.Clean(ServerEncoding) == "sqlascii" && !ByteTransparent ? SqlAsciiDatabaseAdvice : DefaultAdvice;
+        return true;
+    }
+
+    /// <summary>
+    /// A declaration on a byte-transparent connection to a SQL_ASCII database, where psql's bytes are
+    /// stored as sent. The server checks them as PostgreSQL's pg_any_to_server does: SQL_ASCII not at all
+    /// (North takes every byte but NUL), a server-side encoding as valid in it: a single-byte one (LATIN1,
+    /// WIN1252...) in every byte but NUL, a multi-byte one (EUC_JP...) as North decodes it strictly, then keeps the bytes, a client-only one (SJIS, BIG5, GBK, UHC,
+    /// GB18030) refused on any non-ASCII byte (North refuses the line, at it).
+    /// </summary>
+    private bool DeclareOverBytes(string name, string clean)
+    {
+        if (clean == "sqlascii")
+        {
+            ClientEncoding = "SQL_ASCII";
+            Decoding = Connections.EscapedUtf8Encoding.Instance;
+            DecodingAdvice = DefaultAdvice;
+            return true;
+        }
+        var decoding = PostgresEncoding.Find(name);
+        if (decoding is null)
+            return false;
+        ClientEncoding = name.Trim('\'').ToUpperInvariant();
+        if (PostgresEncoding.ClientOnly(clean))
+        {
+            Decoding = Encoding.GetEncoding("us-ascii", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            DecodingAdvice = $"{ClientEncoding} is not an encoding a PostgreSQL database can have: into a SQL_ASCII database the server refuses any non-ASCII byte of it, under psql too. Convert the file to UTF-8, or to a server encoding such as EUC_JP.";
+            return true;
+        }
+        // A single-byte encoding is valid in every byte but NUL (PostgreSQL's verifier for them), which the reader refuses anyway.
+        Decoding = decoding.IsSingleByte ? Connections.EscapedUtf8Encoding.Instance : new BytesAsDeclared(decoding);
+        DecodingAdvice = $"The file declares {ClientEncoding}: into a SQL_ASCII database psql's bytes are stored as they are, once the server has checked they are valid {ClientEncoding}. Correct the bytes, or declare the encoding they are in.";
         return true;
     }
 
@@ -199,12 +249,15 @@ public sealed partial class ReadingSession
     [GeneratedRegex(@"(?:=|\bTO\b|\bNAMES\b)\s*'?(?<v>[A-Za-z0-9_\-]+)'?\s*;?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex SetValue();
 
+    [GeneratedRegex(@"sql_?ascii", RegexOptions.IgnoreCase)]
+    private static partial Regex SqlAscii();
+
     [GeneratedRegex(@"\bset_config\s*\(\s*'(?<n>standard_conforming_strings|client_encoding)'\s*,\s*'(?<v>[A-Za-z0-9_\-]*)'\s*,\s*(?<l>true|false|'[a-z]*')\s*\)", RegexOptions.IgnoreCase)]
     private static partial Regex SetConfig();
 
     /// <summary>
     /// Takes the server's parameter status after a statement. Returns true when the server's
-    /// client_encoding is no longer UTF8: North's connection always speaks UTF-8, so the caller sets
+    /// client_encoding is no longer the connection's own (<see cref="WireEncoding"/>), so the caller sets
     /// it back on the server (the file's encoding is kept here, for decoding the lines that follow).
     /// </summary>
     /// <param name="parameters">The connection's parameter status.</param>
@@ -212,17 +265,21 @@ public sealed partial class ReadingSession
     /// The statement names client_encoding (or is RESET ALL, DISCARD ALL, a new session): once the
     /// server was set back to UTF8, only such a statement can have brought the file back to UTF-8 too.
     /// </param>
-    public bool Follow(IReadOnlyDictionary<string, string> parameters, bool namesClientEncoding)
+    /// <param name="statementText">The statement's text, which says whether a SET named SQL_ASCII itself.</param>
+    public bool Follow(IReadOnlyDictionary<string, string> parameters, bool namesClientEncoding, string? statementText = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters.TryGetValue("standard_conforming_strings", out var scs))
             StandardConformingStrings = !string.Equals(scs, "off", StringComparison.OrdinalIgnoreCase);
         if (!parameters.TryGetValue("client_encoding", out var encoding))
             return false;
-        if (PostgresEncoding.Clean(encoding) == "utf8")
+        if (PostgresEncoding.Clean(encoding) == PostgresEncoding.Clean(WireEncoding))
         {
+            // The server says the connection's own: the file's encoding changed only if the statement
+            // named it. Over bytes that is SQL_ASCII when the statement says so (a SQL_ASCII pg_dump's
+            // SET), else psql's own start (RESET, DEFAULT, DISCARD ALL): UTF8.
             if (namesClientEncoding)
-                Declare("UTF8");
+                Declare(ByteTransparent && statementText is not null && SqlAscii().IsMatch(statementText) ? "SQL_ASCII" : "UTF8");
             return false;
         }
         if (!Declare(encoding))

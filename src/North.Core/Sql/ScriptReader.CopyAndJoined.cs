@@ -31,7 +31,7 @@ public sealed partial class ScriptReader
         var statement = Synthesize(meta, copy);
         if (!copy.From || copy.Target == SlashCopyTarget.Script)
             return statement; // to stdout/pstdout: drained as COPY ... TO STDOUT; from stdin: the caller reads the data that follows
-        var (full, display) = Resolve(frame, meta, copy.File!, relative: false,
+        var (full, display) = Resolve(frame, meta, ExpandTilde(copy.File!), relative: false,
             "Name the data file by a path relative to the folder the run starts in, as psql resolves it against its current folder.");
         if (!System.IO.File.Exists(full))
             throw Error(meta, $"\\copy: data file '{copy.File}' not found (looked for {full})",
@@ -46,9 +46,21 @@ public sealed partial class ScriptReader
         return new CopyFromStdin(statement, () => DataLines(full, display, encoding, meta)) { DataLine = 1, DataFile = display };
     }
 
+    /// <summary>
+    /// psql's expand_tilde on a <c>\copy</c> file name: <c>~</c> alone or before a <c>/</c> is the
+    /// home folder ($HOME, else the account's). <c>~user</c> is left as written (a name North does not look up).
+    /// </summary>
+    private static string ExpandTilde(string file)
+    {
+        if (file != "~" && !file.StartsWith("~/", StringComparison.Ordinal))
+            return file;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length == 0 ? file : home + file[1..];
+    }
+
     private static IEnumerable<string> DataLines(string full, string display, Encoding encoding, MetaCommand meta)
     {
-        using var source = new LineSource(OpenFile(full, meta.File, meta.Line, meta.Column, "\\copy: "), display) { Encoding = encoding };
+        using var source = new LineSource(OpenFile(full, meta.File, meta.Line, meta.Column, "\\copy: "), display) { Encoding = encoding, DropByteOrderMark = false };
         while (source.ReadLine() is { } line)
             yield return line;
     }

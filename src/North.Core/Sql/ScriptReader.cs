@@ -545,6 +545,8 @@ public sealed partial class ScriptReader : IDisposable
     private string? Variable(string name)
     {
         DependsOnContext = true;
+        if (name == "ENCODING")
+            ShowEncoding();
         // psql expands no variable in a branch not taken.
         if (_frames.Count > 0 && !_frames.Peek().Active)
             return null;
@@ -554,6 +556,20 @@ public sealed partial class ScriptReader : IDisposable
             _misses++;
         return null;
     }
+
+    /// <summary>
+    /// psql sets ENCODING whenever its client encoding changes (\encoding, and after a statement that
+    /// changed client_encoding), by PostgreSQL's name of it.
+    /// </summary>
+    private void ShowEncoding()
+    {
+        if (_session.ClientEncoding == _encodingShown)
+            return;
+        _encodingShown = _session.ClientEncoding;
+        _variables["ENCODING"] = PostgresEncoding.CanonicalName(_encodingShown);
+    }
+
+    private string _encodingShown = "UTF8";
 
     private static ScriptSyntaxException UnknownCommand(MetaCommand meta) => Error(meta,
         meta.Name == "." ? "\\. outside COPY data (no COPY ... FROM stdin is waiting for data)" : $"unsupported psql meta-command \\{meta.Name}",

@@ -34,6 +34,13 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(server, await server.CreateDatabaseAsync());
     }
 
+    /// <summary>A database of encoding SQL_ASCII (a legacy database psql stores bytes in as sent).</summary>
+    public static async Task<TestDatabase> CreateSqlAsciiAsync()
+    {
+        var server = await Server.Value;
+        return new TestDatabase(server, await server.CreateDatabaseAsync(with: "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"));
+    }
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);

@@ -112,6 +112,38 @@ public class PsqlCopyTests
     }
 
     [Fact]
+    public async Task ADataFileKeepsItsByteOrderMarkAndATildeIsTheHomeFolderAsInPsql()
+    {
+        // psql sends a data file's bytes as they are, a UTF-8 BOM at its start included, and expands ~ to $HOME.
+        using var folder = new ScriptFolder();
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var mine = Path.Combine(home, "north-copy-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(mine);
+        try
+        {
+            folder.WriteBytes("bom.txt", [0xEF, 0xBB, 0xBF, .. "a\tb\n"u8]);
+            folder.WriteBytes("bom.csv", [0xEF, 0xBB, 0xBF, .. "c,d\n"u8]);
+            File.WriteAllText(Path.Combine(mine, "rows.txt"), "e\tf\n");
+            var name = Path.GetFileName(mine);
+            var main = folder.Write("main.sql", "CREATE TABLE b (n serial, v text, w text);\n\\copy b (v, w) from 'bom.txt'\n" +
+                "\\copy b (v, w) from 'bom.csv' with (format csv)\n" +
+                $"\\copy b (v, w) from '~/{name}/rows.txt'\n\\copy b (v, w) from ~/{name}/rows.txt\n");
+            await using var viaPsql = await TestDatabase.CreateAsync();
+            await using var viaNorth = await TestDatabase.CreateAsync();
+            await Psql.RunFileAsync(viaPsql.ConnectionString, main, folder.Root);
+            await using (var connection = await viaNorth.OpenAsync())
+                await new ScriptExecutor(connection).ExecuteFileAsync(main, new ExecutionOptions { WorkingDirectory = folder.Root }, default);
+            const string stored = "SELECT string_agg(encode(convert_to(v, 'UTF8'), 'hex') || '/' || w, ',' ORDER BY n) FROM b";
+            Assert.Equal("efbbbf61/b,efbbbf63/d,65/f,65/f", await viaPsql.ScalarAsync(stored));
+            Assert.Equal(await viaPsql.ScalarAsync(stored), await viaNorth.ScalarAsync(stored));
+        }
+        finally
+        {
+            Directory.Delete(mine, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ABinaryDataFileIsSentAsItsBytesAsInPsql()
     {
         using var folder = new ScriptFolder();

@@ -135,6 +135,19 @@ public class PsqlSessionTests
     }
 
     [Fact]
+    public async Task EncodingTheVariableFollowsTheClientEncodingAsInPsql()
+    {
+        // psql sets :ENCODING at \encoding and after any statement that changed client_encoding, by PostgreSQL's name.
+        await AssertSameAsPsqlAsync(new Dictionary<string, byte[]>
+        {
+            ["main.sql"] = Utf8("CREATE TABLE enc (n int, v text);\nINSERT INTO enc VALUES (1, :'ENCODING');\n\\encoding iso_8859_1\n" +
+                "INSERT INTO enc VALUES (2, :'ENCODING');\nSET client_encoding = 'WIN1252';\nINSERT INTO enc VALUES (3, :'ENCODING');\n" +
+                "\\ir inc.sql\nINSERT INTO enc VALUES (5, :'ENCODING');\nRESET client_encoding;\nINSERT INTO enc VALUES (6, :'ENCODING');\n"),
+            ["inc.sql"] = Utf8("SELECT set_config('client_encoding', 'sql_ascii', false);\nINSERT INTO enc VALUES (4, :'ENCODING');\n"),
+        });
+    }
+
+    [Fact]
     public async Task ASqlAsciiDumpWithUtf8DataAndALatin1AuthorInItsHeaderStoresTheBytesAsPsql()
     {
         var dump = new MemoryStream();
@@ -169,7 +182,7 @@ public class PsqlSessionTests
     }
 
     [Fact]
-    public async Task InASqlAsciiDatabaseUtf8BytesAreStoredAsPsqlAndADeclaredLatin1FileIsRefusedAtItsLine()
+    public async Task InASqlAsciiDatabaseUtf8BytesAreStoredAsPsqlAndADeclaredLatin1FileStoresItsBytes()
     {
         var server = await TestDatabase.ServerConnectionStringAsync();
         var names = new[] { "north_ascii_" + Guid.NewGuid().ToString("N")[..10], "north_ascii_" + Guid.NewGuid().ToString("N")[..10] };
@@ -190,11 +203,18 @@ public class PsqlSessionTests
             Assert.Equal("636166c3a9,6e61c3af7665", await ScalarAsync(strings[0], bytes));
             Assert.Equal(await ScalarAsync(strings[0], bytes), await ScalarAsync(strings[1], bytes));
 
-            // psql stores the LATIN1 byte as it is (e9); North's UTF-8 connection cannot send it: refused, nothing kept.
+            // psql stores the LATIN1 byte as it is (e9), and so does North on the session it opens (byte-transparent).
             using var folder = new ScriptFolder();
             var file = folder.WriteBytes("latin1.sql", Utf8("SET client_encoding = 'LATIN1';\nCREATE TABLE l (v text);\n").Concat(Latin1.GetBytes("INSERT INTO l VALUES ('caf\u00e9');\n")).ToArray());
             await Psql.RunFileAsync(strings[0], file, folder.Root);
             Assert.Equal("636166e9", await ScalarAsync(strings[0], "SELECT encode(convert_to(v, 'SQL_ASCII'), 'hex') FROM l"));
+            var factory = new North.Core.Connections.ConnectionFactory(new() { ConnectionString = strings[1] }, new() { UserName = "north-tests", HomeDirectory = null });
+            await using (var opened = await factory.OpenAsync())
+                await new ScriptExecutor(opened).ExecuteFileAsync(file, new ExecutionOptions(), default);
+            Assert.Equal("636166e9", await ScalarAsync(strings[1], "SELECT encode(convert_to(v, 'SQL_ASCII'), 'hex') FROM l"));
+
+            // A UTF-8 connection North did not open cannot send that byte: refused at its line, nothing kept.
+            await ScalarAsync(strings[1], "DROP TABLE l");
             await using var connection = new NpgsqlConnection(strings[1]);
             await connection.OpenAsync();
             var e = await Assert.ThrowsAnyAsync<ScriptException>(() => new ScriptExecutor(connection).ExecuteFileAsync(file, new ExecutionOptions(), default));
