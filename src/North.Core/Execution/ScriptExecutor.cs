@@ -167,18 +167,18 @@ public sealed partial class ScriptExecutor
             {
                 if (transaction is null)
                     throw new InvalidOperationException("ExecutionOptions.BeforeFirstStatement needs an atomic file.");
-                await SendWaitingCommandsAsync(path, run, cancel);
+                await SendWaitingCommandsAsync(run, cancel);
                 await first(_connection, transaction, cancel);
             }
 
             using (var reader = ScriptReader.Open(path, readerOptions.WithSession(run.Session)))
-                await RunItemsAsync(path, reader, run, transaction, cancel);
+                await RunItemsAsync(reader, run, transaction, cancel);
             // A file that undoes its own work is still recorded as applied: say so, it is rarely meant.
             if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
                 _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
             // A file without a statement of its own: its SETs go before North's.
-            await SendWaitingCommandsAsync(path, run, cancel);
+            await SendWaitingCommandsAsync(run, cancel);
             if (transaction is not null && options.EnclosingTransaction is not null)
             {
                 _current = null;
@@ -248,7 +248,7 @@ public sealed partial class ScriptExecutor
         };
     }
 
-    private async Task RunItemsAsync(string path, ScriptReader reader, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
+    private async Task RunItemsAsync(ScriptReader reader, Run run, NpgsqlTransaction? transaction, CancellationToken cancel)
     {
         int ordinal = 0;
         List<SqlStatement>? block = null;
@@ -260,7 +260,7 @@ public sealed partial class ScriptExecutor
             run.LastItem = item;
             // Only a plain statement carries the file's SETs in its own round trip (ExecuteAsync); anything else sends them first.
             if (item is not (SqlStatement { ResultCommand: null } or MetaPsqlMarker))
-                await SendWaitingCommandsAsync(path, run, cancel);
+                await SendWaitingCommandsAsync(run, cancel);
             switch (item)
             {
                 case CopyFromStdin copy:
@@ -388,7 +388,7 @@ public sealed partial class ScriptExecutor
     {
         if (statement.Keyword == "COPY" && ToStdout(statement.Words))
         {
-            await SendWaitingCommandsAsync(run.Path, run, cancel);
+            await SendWaitingCommandsAsync(run, cancel);
             return await CopyOutAsync(statement, cancel);
         }
         if (_atomic && !run.InOwnBlock && OnlyInTransactionBlock(statement) is { } only)
@@ -877,12 +877,12 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>North's commands still waiting for the file's first statement, sent alone (before anything else goes).</summary>
-    private async Task SendWaitingCommandsAsync(string path, Run run, CancellationToken cancel)
+    private async Task SendWaitingCommandsAsync(Run run, CancellationToken cancel)
     {
         if (run.WaitingCommands is not { } sets)
             return;
         run.WaitingCommands = null;
-        await SendBeforeFileAsync(path, sets, cancel);
+        await SendBeforeFileAsync(run.Path, sets, cancel);
     }
 
     private async Task SendBeforeFileAsync(string path, List<NpgsqlBatchCommand> sets, CancellationToken cancel)
