@@ -159,7 +159,7 @@ COMMIT;
         $Other | Wait-Process -Timeout 30
     }
     AfterAll {
-        if ($Other -and -not $Other.HasExited) { Stop-Process -Id $Other.Id -Force }
+        if ($Other -and -not $Other.HasExited) { Stop-Process -Id $Other.Id -Force -ErrorAction Ignore }
         Remove-TestDatabase $Db
     }
 

@@ -373,7 +373,7 @@ Describe 'Concurrent runs' {
         $script:Children = @()
     }
     AfterAll {
-        foreach ($child in $Children) { if (-not $child.HasExited) { Stop-Process -Id $child.Id -Force } }
+        foreach ($child in $Children) { if (-not $child.HasExited) { Stop-Process -Id $child.Id -Force -ErrorAction Ignore } }
         Remove-Item Env:NORTH_PESTER_CONNECTION -ErrorAction SilentlyContinue
         Remove-TestDatabase $Db
     }
@@ -411,7 +411,7 @@ Describe 'The run lock' {
         $script:Holder = $null
     }
     AfterAll {
-        if ($Holder -and -not $Holder.HasExited) { Stop-Process -Id $Holder.Id -Force }
+        if ($Holder -and -not $Holder.HasExited) { Stop-Process -Id $Holder.Id -Force -ErrorAction Ignore }
         Remove-TestDatabase $Db
     }
 
@@ -469,7 +469,7 @@ Describe 'A run killed with SIGKILL in the middle of an atomic migration' {
         $script:Child = $null
     }
     AfterAll {
-        if ($Child -and -not $Child.HasExited) { Stop-Process -Id $Child.Id -Force }
+        if ($Child -and -not $Child.HasExited) { Stop-Process -Id $Child.Id -Force -ErrorAction Ignore }
         Remove-Item Env:NORTH_PESTER_CONNECTION -ErrorAction SilentlyContinue
         Remove-TestDatabase $Db
     }
