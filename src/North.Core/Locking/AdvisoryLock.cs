@@ -17,6 +17,10 @@ namespace North.Core.Locking;
 /// cannot see. Disposing releases the lock and closes its session.
 /// The lock is held or the run stops: its session has no idle timeouts and keepalives, and
 /// <see cref="VerifyAsync"/>, <see cref="GuardCommand"/> and <see cref="Watch(int, CancellationToken, TimeSpan?)"/> prove it is still held.
+/// Beside the run lock, the session holds a second one on a key drawn at random for this run, the
+/// token (<see cref="TokenKey"/>): while that session lives it holds both, and only it holds the
+/// token, so another session proves the run still holds its lock by failing to take the token,
+/// without reading <c>pg_locks</c> (which copies the server's whole lock table) twice per file.
 /// </summary>
 public sealed class AdvisoryLock : IAsyncDisposable
 {
@@ -35,15 +39,19 @@ public sealed class AdvisoryLock : IAsyncDisposable
     private NpgsqlConnection? _connection;
     private readonly int _pid;
 
-    private AdvisoryLock(NpgsqlConnection connection, long key, string target)
+    private AdvisoryLock(NpgsqlConnection connection, long key, long token, string target)
     {
         _connection = connection;
         _pid = connection.ProcessID;
         Key = key;
+        TokenKey = token;
         _target = target;
     }
 
     public long Key { get; }
+
+    /// <summary>The key of this run's token lock, held by the lock's session as long as it holds <see cref="Key"/>.</summary>
+    public long TokenKey { get; }
 
     /// <summary>Server process id of the session holding the lock.</summary>
     public int BackendPid => _pid;
@@ -88,8 +96,9 @@ public sealed class AdvisoryLock : IAsyncDisposable
                 if ((bool)(await attempt.ExecuteScalarAsync(cancel).ConfigureAwait(false))!)
                 {
                     await WaitForLastCommitAsync(connection, key, cancel).ConfigureAwait(false);
-                    reporter.Verbose($"Took the migration lock (advisory lock {key}) on session {connection.ProcessID}.");
-                    return new AdvisoryLock(connection, key, connections.Target);
+                    var token = await TakeTokenAsync(connection, key, cancel).ConfigureAwait(false);
+                    reporter.Verbose($"Took the migration lock (advisory lock {key}, token {token}) on session {connection.ProcessID}.");
+                    return new AdvisoryLock(connection, key, token, connections.Target);
                 }
                 var waited = clock.Elapsed;
                 if (waited >= limit)
@@ -132,6 +141,30 @@ public sealed class AdvisoryLock : IAsyncDisposable
         await using var barrier = new NpgsqlCommand("SELECT pg_catalog.pg_advisory_xact_lock($1)", connection);
         barrier.Parameters.Add(new NpgsqlParameter { Value = CommitKeyFor(key) });
         await barrier.ExecuteNonQueryAsync(cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes this run's token lock on the lock's session, just after the run lock: a key drawn at
+    /// random, so no other session holds it (drawn again in the unlikely case one does).
+    /// </summary>
+    private static async Task<long> TakeTokenAsync(NpgsqlConnection connection, long key, CancellationToken cancel)
+    {
+        await using var take = new NpgsqlCommand("SELECT pg_catalog.pg_try_advisory_lock($1)", connection);
+        var parameter = new NpgsqlParameter { Value = 0L };
+        take.Parameters.Add(parameter);
+        while (true)
+        {
+            var token = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8));
+            if (token == key || token == CommitKeyFor(key))
+            {
+                continue;
+            }
+            parameter.Value = token;
+            if ((bool)(await take.ExecuteScalarAsync(cancel).ConfigureAwait(false))!)
+            {
+                return token;
+            }
+        }
     }
 
     /// <summary>Who holds advisory lock <paramref name="key"/> in the current database, or null.</summary>
@@ -180,8 +213,8 @@ LIMIT 1";
 
     /// <summary>
     /// A statement for another session (the script's, inside a file's transaction before its COMMIT)
-    /// that fails with SQLSTATE <see cref="LostSqlState"/> unless this lock is still granted to this
-    /// lock's session, so a file whose run lost the lock is rolled back, never committed.
+    /// that fails with SQLSTATE <see cref="LostSqlState"/> unless this lock's session still holds its
+    /// token (and so the lock), so a file whose run lost the lock is rolled back, never committed.
     /// </summary>
     public NpgsqlBatchCommand GuardCommand() =>
         // The commit key first: held to the end of the transaction, so a run that takes the lock
@@ -191,20 +224,17 @@ LIMIT 1";
     /// <summary>
     /// <see cref="VerifyAsync"/> as a statement for the script session, sent first in a file's first
     /// round trip (so the check costs no round trip of its own): fails with SQLSTATE
-    /// <see cref="LostSqlState"/> unless this lock is still granted to this lock's session, before
-    /// anything of the file runs.
+    /// <see cref="LostSqlState"/> unless this lock's session still holds its token (and so the lock),
+    /// before anything of the file runs.
     /// </summary>
     public NpgsqlBatchCommand HeldCommand() => new($"DO $north_lock$ BEGIN {HeldOrRaise()} END $north_lock$");
 
-    // Literals only (numbers): a DO block takes no parameters.
-    private string HeldOrRaise()
-    {
-        var (high, low) = Split(Key);
-        return "IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted " +
-            $"AND l.pid = {_pid} AND l.objsubid = 1 AND l.classid::pg_catalog.int8 = {high} AND l.objid::pg_catalog.int8 = {low} " +
-            "AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())) " +
-            $"THEN RAISE EXCEPTION 'North''s run lock is no longer held by session {_pid}' USING ERRCODE = '{LostSqlState}'; END IF;";
-    }
+    // Literals only (numbers): a DO block takes no parameters. The try succeeds only when nobody
+    // holds the token, that is when the lock's session has ended or let go; the shared lock it then
+    // takes ends with the transaction the RAISE aborts.
+    private string HeldOrRaise() =>
+        $"IF pg_catalog.pg_try_advisory_xact_lock_shared({TokenKey}) " +
+        $"THEN RAISE EXCEPTION 'North''s run lock is no longer held by session {_pid}' USING ERRCODE = '{LostSqlState}'; END IF;";
 
     /// <summary>
     /// Watches the lock while a step runs on session <paramref name="scriptPid"/>: every
@@ -309,9 +339,15 @@ WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::pg_catalog.int8 
         {
             if (connection.State == System.Data.ConnectionState.Open)
             {
-                await using var command = new NpgsqlCommand("SELECT pg_catalog.pg_advisory_unlock($1)", connection);
-                command.Parameters.Add(new NpgsqlParameter { Value = Key });
-                await command.ExecuteScalarAsync().ConfigureAwait(false);
+                // The token first: whoever sees it free may take the lock to be gone.
+                await using var unlock = new NpgsqlBatch(connection);
+                foreach (var key in new[] { TokenKey, Key })
+                {
+                    var command = new NpgsqlBatchCommand("SELECT pg_catalog.pg_advisory_unlock($1)");
+                    command.Parameters.Add(new NpgsqlParameter { Value = key });
+                    unlock.BatchCommands.Add(command);
+                }
+                await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         }
         catch (NpgsqlException)
