@@ -98,4 +98,44 @@ public class AdvisoryLockTests
         Assert.Equal(1L, await db.ScalarAsync("SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'committed_late'"));
         await old.DisposeAsync();
     }
+
+    [Fact]
+    public async Task TheChecksPassWhileTheRunHoldsItsLockAndFailOnceItsSessionEndedEvenWhenAnotherRunTookTheKey()
+    {
+        // The checks name this run's lock, not the key: after its session ends, a second run that
+        // takes the same key must not make the first run's files look covered.
+        await using var db = await TestDatabase.CreateAsync();
+        var key = AdvisoryLock.KeyFor("token-" + db.Name);
+        var first = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key);
+        Assert.NotEqual(key, first.TokenKey);
+        await using var script = await db.OpenAsync();
+        await RunInTransactionAsync(script, first.HeldCommand());
+        await RunInTransactionAsync(script, first.GuardCommand());
+
+        await db.ExecuteAsync($"SELECT pg_terminate_backend({first.BackendPid})");
+        await using var second = await AdvisoryLock.AcquireAsync(TestConnections.Factory(db), key, TimeSpan.FromSeconds(20));
+        Assert.NotEqual(first.TokenKey, second.TokenKey);
+        foreach (var check in new[] { first.HeldCommand(), first.GuardCommand() })
+        {
+            var lost = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => RunInTransactionAsync(script, check));
+            Assert.Equal(AdvisoryLock.LostSqlState, lost.SqlState);
+        }
+        await RunInTransactionAsync(script, second.HeldCommand());
+        await first.DisposeAsync();
+
+        // Released: the token goes with the lock, and a check of it fails at once.
+        await second.DisposeAsync();
+        var released = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => RunInTransactionAsync(script, second.GuardCommand()));
+        Assert.Equal(AdvisoryLock.LostSqlState, released.SqlState);
+        Assert.Equal(0L, await db.ScalarAsync("SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"));
+    }
+
+    private static async Task RunInTransactionAsync(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlBatchCommand check)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var batch = new Npgsql.NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(check);
+        await batch.ExecuteNonQueryAsync();
+        await transaction.RollbackAsync();
+    }
 }
