@@ -105,14 +105,34 @@ public class FleetRunnerTests
     [Fact]
     public async Task StopOnFailureStartsNoNewTargetAndLetsRunningOnesFinish()
     {
-        var meter = new Meter();
+        // Gates, not delays: t01 fails once all three slots are taken, and the others finish only
+        // after the runner has seen the failure, however slow the machine is.
+        var started = new List<string>();
+        var threeRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failureSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<TargetOutcome> Run(Job job, CancellationToken cancel)
+        {
+            lock (started)
+            {
+                started.Add(job.Name);
+                if (started.Count == 3) threeRunning.TrySetResult();
+            }
+            await threeRunning.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel);
+            if (job.Fails) throw new InvalidOperationException(job.Name + " failed");
+            await failureSeen.Task.WaitAsync(TimeSpan.FromSeconds(30), cancel);
+            return TargetOutcome.Succeeded;
+        }
         var jobs = Jobs(20, 1);
-        jobs[1] = jobs[1] with { Fails = true, Milliseconds = 5 };
-        var summary = await new FleetRunner<Job>(new FleetOptions { ThrottleLimit = 3, StopOnFailure = true }, j => j.Server).RunAsync(jobs, meter.RunAsync);
+        jobs[1] = jobs[1] with { Fails = true };
+        var runner = new FleetRunner<Job>(new FleetOptions { ThrottleLimit = 3, StopOnFailure = true }, j => j.Server)
+        {
+            OnFinished = (_, outcome, _) => { if (outcome == TargetOutcome.Failed) failureSeen.TrySetResult(); },
+        };
+        var summary = await runner.RunAsync(jobs, Run);
         Assert.Equal(1, summary.Failed);
         Assert.Equal(2, summary.Succeeded); // t00 and t02 were running: they finish
         Assert.Equal(17, summary.Skipped);
-        Assert.Equal(["t00", "t01", "t02"], meter.Started.Order());
+        Assert.Equal(["t00", "t01", "t02"], started.Order());
     }
 
     [Fact]
