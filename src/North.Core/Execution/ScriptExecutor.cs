@@ -150,6 +150,7 @@ public sealed partial class ScriptExecutor
         _afterStatement = options.AfterStatement;
         // Each file starts in the session the connection reports (after the last file's reset), as psql -f does.
         run.Session = new ReadingSession(_connection.PostgresParameters, _byteTransparent);
+        run.Defers = Defers(path, run, readerOptions);
         NpgsqlTransaction? transaction = null;
         bool reset = false;
         _connection.Notice += OnNotice;
@@ -177,10 +178,12 @@ public sealed partial class ScriptExecutor
             if (run.LastItem is SqlStatement { Control: TransactionControl.Rollback } rollback)
                 _reporter.Warning($"{rollback.Location}: the file ends with its own ROLLBACK: the changes of that transaction are undone, yet the file is recorded as applied. End it with COMMIT, or remove the file if it is only a test.");
 
-            // A file without a statement of its own: its SETs go before North's.
-            await SendWaitingCommandsAsync(run, cancel);
+            // A file without a statement of its own: its SETs go before North's (waiting statements take them along).
+            if (run.Deferred.Count == 0)
+                await SendWaitingCommandsAsync(run, cancel);
             if (transaction is not null && options.EnclosingTransaction is not null)
             {
+                await FlushAsync(run, cancel);
                 _current = null;
                 var inside = new List<NpgsqlBatchCommand>(options.RecordCommands?.Invoke() ?? []) { new("RESET ALL"), new("RESET ROLE") };
                 await using var batch = new NpgsqlBatch(_connection, transaction);
@@ -192,7 +195,7 @@ public sealed partial class ScriptExecutor
             else if (transaction is not null)
             {
                 _current = null;
-                await CommitAndResetAsync(path, run.LastItem, options.RecordCommands?.Invoke(), cancel);
+                await CommitAndResetAsync(run, options.RecordCommands?.Invoke(), cancel);
                 transaction = null;
                 reset = true;
             }
@@ -258,6 +261,9 @@ public sealed partial class ScriptExecutor
         {
             cancel.ThrowIfCancellationRequested();
             run.LastItem = item;
+            // Anything but a plain statement needs the server's answer to the statements before it.
+            if (item is not SqlStatement { ResultCommand: null })
+                await FlushAsync(run, cancel);
             // Only a plain statement carries the file's SETs in its own round trip (ExecuteAsync); anything else sends them first.
             if (item is not (SqlStatement { ResultCommand: null } or MetaPsqlMarker))
                 await SendWaitingCommandsAsync(run, cancel);
@@ -299,6 +305,12 @@ public sealed partial class ScriptExecutor
                         block.Add(statement);
                         break;
                     }
+                    if (run.Defers && Deferrable(statement, run))
+                    {
+                        run.Deferred.Add(statement);
+                        break;
+                    }
+                    await FlushAsync(run, cancel);
                     run.Rows += await ExecuteAsync(statement, run, transaction, cancel);
                     run.Statements++;
                     break;
@@ -942,25 +954,25 @@ public sealed partial class ScriptExecutor
     /// If the COMMIT fails (a deferred constraint), the server skips the DISCARD ALL and the caller
     /// rolls back and resets as for any other failure.
     /// </summary>
-    private async Task CommitAndResetAsync(string path, ScriptItem? lastItem, IReadOnlyList<NpgsqlBatchCommand>? record, CancellationToken cancel)
+    private async Task CommitAndResetAsync(Run run, IReadOnlyList<NpgsqlBatchCommand>? record, CancellationToken cancel)
     {
-        await using var batch = new NpgsqlBatch(_connection);
+        // The file's waiting statements first (see ScriptExecutor.Deferred.cs): then the whole file is this one round trip.
+        await using var batch = new NpgsqlBatch(_connection) { Timeout = run.Deferred.Count > 0 ? 0 : _connection.CommandTimeout };
+        var sent = AddDeferred(batch, run);
+        int first = batch.BatchCommands.Count;
         // The history row (and what travels with it), in the file's transaction; if one fails, the server skips the rest.
         foreach (var command in record ?? [])
             batch.BatchCommands.Add(command);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
-        try
+        await SendAsync(batch, sent, run, (e, at) =>
         {
-            await batch.ExecuteNonQueryAsync(cancel);
-        }
-        catch (PostgresException e)
-        {
-            var what = record is not null && e.BatchCommand is not null && record.Contains(e.BatchCommand)
+            var failed = at >= 0 ? batch.BatchCommands[at] : e.BatchCommand;
+            var what = record is not null && failed is not null && record.Contains(failed)
                 ? "the history insert (North's, in the file's transaction)"
-                : e.BatchCommand?.CommandText == "DISCARD ALL" ? "DISCARD ALL (North's, after the file)" : "COMMIT (North's, ending the file's transaction)";
-            throw AtEnd(path, lastItem, e, what);
-        }
+                : failed?.CommandText == "DISCARD ALL" ? "DISCARD ALL (North's, after the file)" : "COMMIT (North's, ending the file's transaction)";
+            return AtEnd(run.Path, run.LastItem, e, what);
+        }, cancel);
     }
 
     /// <summary>
@@ -985,7 +997,7 @@ public sealed partial class ScriptExecutor
     {
         var notice = args.Notice;
         string where = "";
-        if (_current is SqlStatement statement)
+        if ((_current as SqlStatement ?? InFlightStatement()) is { } statement)
         {
             var (line, column) = notice.Position > 0 ? statement.MapPosition(notice.Position) : (statement.Line, statement.Column);
             where = $"{statement.File}:{line}:{column}: ";
@@ -1091,6 +1103,12 @@ public sealed partial class ScriptExecutor
         public int Statements { get; set; }
         public List<IReadOnlyList<long>> Blocks { get; } = new();
         public ScriptItem? LastItem { get; set; }
+
+        /// <summary>This attempt sends its plain statements together (see ScriptExecutor.Deferred.cs).</summary>
+        public bool Defers { get; set; }
+
+        /// <summary>Plain statements read and not yet sent.</summary>
+        public List<SqlStatement> Deferred { get; } = new();
 
         /// <summary>North's commands before an atomic file (its checks, its SETs), sent with its first statement, in its transaction; alone, first, when something else goes first.</summary>
         public List<NpgsqlBatchCommand>? WaitingCommands { get; set; }

@@ -19,6 +19,12 @@ public interface IReporter
     void Information(string message);
 
     void Progress(ProgressReport report);
+
+    /// <summary>
+    /// Whether <see cref="Verbose"/> reaches anyone. When it does, a run sends each statement in a
+    /// round trip of its own, so that the time each verbose line gives is that statement's alone.
+    /// </summary>
+    bool WritesVerbose => true;
 }
 
 /// <summary>One progress update. <see cref="PercentComplete"/> is -1 when unknown; <see cref="Completed"/> closes the bar.</summary>
@@ -34,4 +40,5 @@ public sealed class NullReporter : IReporter
     public void Warning(string message) { }
     public void Information(string message) { }
     public void Progress(ProgressReport report) { }
+    public bool WritesVerbose => false;
 }

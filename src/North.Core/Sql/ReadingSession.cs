@@ -39,6 +39,35 @@ public sealed partial class ReadingSession
             DecodingAdvice = SqlAsciiDatabaseAdvice;
     }
 
+    /// <summary>
+    /// Whether a file reads the same in every session: its bytes are all ASCII and none is a
+    /// backslash. Neither setting can then change how it lexes: every encoding PostgreSQL speaks
+    /// to a client extends ASCII, and a quote lexes otherwise only next to a backslash. Such a
+    /// file has no meta-command, no <c>\i</c> and no <c>\.</c> either. Read in chunks: a data load
+    /// of many megabytes is not held whole.
+    /// </summary>
+    public static bool FileReadsAlike(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            var buffer = new byte[Math.Clamp(stream.Length, 1, 64 * 1024)];
+            for (int read; (read = stream.Read(buffer)) > 0;)
+                if (!BytesReadAlike(buffer.AsSpan(0, read)))
+                    return false;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // Its reading says why.
+        }
+    }
+
+    /// <summary>The same for text a reading takes in (psql variables' values are lexed where they are used).</summary>
+    public static bool TextReadsAlike(string? text) => text is null || (!text.AsSpan().ContainsAnyExceptInRange('\0', '\x7F') && !text.Contains('\\'));
+
+    private static bool BytesReadAlike(ReadOnlySpan<byte> bytes) => !bytes.ContainsAnyExceptInRange((byte)0, (byte)0x7F) && !bytes.Contains((byte)'\\');
+
     /// <summary>The connection sends text as bytes (see the constructor): a declared encoding's bytes go as they are.</summary>
     public bool ByteTransparent { get; }
 

@@ -32,6 +32,8 @@ internal sealed class TargetReporter : IReporter
     /// <summary>The id of this target's own bar (a child of the call's bar).</summary>
     public int ProgressId => _progressBase;
 
+    public bool WritesVerbose => _pipeline.WritesVerbose;
+
     public void Verbose(string message)
     {
         if (_pipeline.WritesVerbose)

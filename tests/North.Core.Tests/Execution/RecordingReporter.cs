@@ -11,6 +11,9 @@ public sealed class RecordingReporter : IReporter
     public List<string> Informations { get; } = new();
     public List<ProgressReport> Progresses { get; } = new();
 
+    /// <summary>False: the run is told nobody reads its verbose lines (it then sends an atomic file's statements together).</summary>
+    public bool WritesVerbose { get; init; } = true;
+
     public void Verbose(string message) => Verboses.Add(message);
     public void Debug(string message) => Debugs.Add(message);
     public void Warning(string message) => Warnings.Add(message);
