@@ -22,10 +22,7 @@ public class DeferredStatementTests
         "UPDATE a SET id = id + 10 WHERE id < 3;\n" +
         "COMMIT;\n";
 
-    private static ExecutionOptions Record(string name) => new()
-    {
-        RecordCommands = () => [new NpgsqlBatchCommand("INSERT INTO history (name) VALUES ($1)") { Parameters = { new NpgsqlParameter { Value = name } } }],
-    };
+    private static ExecutionOptions Record(string name) => ScriptExecutorTests.Record(name);
 
     [Theory]
     [InlineData(false)]

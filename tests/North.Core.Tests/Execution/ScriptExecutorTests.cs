@@ -12,7 +12,7 @@ public class ScriptExecutorTests
     private const string History = "CREATE TABLE history (name text PRIMARY KEY)";
 
     // The history insert as the migrator hands it over: a command that travels with the file's COMMIT.
-    private static ExecutionOptions Record(string name) => new()
+    internal static ExecutionOptions Record(string name) => new()
     {
         RecordCommands = () => [new NpgsqlBatchCommand("INSERT INTO history (name) VALUES ($1)") { Parameters = { new NpgsqlParameter { Value = name } } }],
     };
