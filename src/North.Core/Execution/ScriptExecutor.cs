@@ -959,7 +959,6 @@ public sealed partial class ScriptExecutor
         // The file's waiting statements first (see ScriptExecutor.Deferred.cs): then the whole file is this one round trip.
         await using var batch = new NpgsqlBatch(_connection) { Timeout = run.Deferred.Count > 0 ? 0 : _connection.CommandTimeout };
         var sent = AddDeferred(batch, run);
-        int first = batch.BatchCommands.Count;
         // The history row (and what travels with it), in the file's transaction; if one fails, the server skips the rest.
         foreach (var command in record ?? [])
             batch.BatchCommands.Add(command);
