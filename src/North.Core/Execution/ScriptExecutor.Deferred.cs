@@ -27,12 +27,14 @@ public sealed partial class ScriptExecutor
         && (readerOptions.Variables?.Values.All(ReadingSession.TextReadsAlike) ?? true)
         && ReadingSession.FileReadsAlike(path);
 
-    /// <summary>A plain statement that needs nothing of the server before the next one is read.</summary>
+    /// <summary>
+    /// A plain statement that needs nothing of the server before the next one is read. Its text
+    /// reads alike already: it comes from the file and the variables <see cref="Defers"/> checked.
+    /// </summary>
     private bool Deferrable(SqlStatement statement, Run run) =>
         !(statement.Keyword == "COPY" && ToStdout(statement.Words))
         && !(_atomic && !run.InOwnBlock && OnlyInTransactionBlock(statement) is not null)
-        && !NamesClientEncoding(statement)
-        && ReadingSession.TextReadsAlike(statement.Text);
+        && !NamesClientEncoding(statement);
 
     /// <summary>Sends the waiting statements (none: nothing is sent) and follows the session after them.</summary>
     private async Task FlushAsync(Run run, CancellationToken cancel)
@@ -66,7 +68,7 @@ public sealed partial class ScriptExecutor
     }
 
     /// <summary>
-    /// Runs the batch. A failure of one of its statements is that statement's, at its line; of
+    /// Runs the batch (without <paramref name="after"/>, it holds statements). A failure of one of its statements is that statement's, at its line; of
     /// North's commands before them, the file's, "(North's, before the file)"; of the commands
     /// after them, <paramref name="after"/>'s to place.
     /// </summary>
@@ -84,9 +86,10 @@ public sealed partial class ScriptExecutor
             int at = FailedIndex(batch, e);
             if (at >= 0 && at < sent.Waiting)
                 throw AtEnd(run.Path, null, e, batch.BatchCommands[at].CommandText + " (North's, before the file)");
+            // Past the statements (or unknown): North's commands after them, when there are any; else the last statement.
             var index = at - sent.Waiting;
-            if ((index < 0 || index >= sent.Parts.Count) && (after is not null || sent.Parts.Count == 0))
-                throw after?.Invoke(e, at) ?? AtEnd(run.Path, run.LastItem, e, "North's batch");
+            if ((index < 0 || index >= sent.Parts.Count) && after is not null)
+                throw after(e, at);
             var (statement, part) = sent.Parts[index >= 0 && index < sent.Parts.Count ? index : sent.Parts.Count - 1];
             var failed = statement.Joined is null ? statement : part;
             if (_atomic && e.SqlState is PostgresErrorCodes.ActiveSqlTransaction or PostgresErrorCodes.InvalidTransactionTermination or UnsafeNewEnumValueUsage)

@@ -22,8 +22,6 @@ public class DeferredStatementTests
         "UPDATE a SET id = id + 10 WHERE id < 3;\n" +
         "COMMIT;\n";
 
-    private static ExecutionOptions Record(string name) => ScriptExecutorTests.Record(name);
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -36,7 +34,7 @@ public class DeferredStatementTests
         await using var connection = await db.OpenAsync();
         var reporter = new RecordingReporter { WritesVerbose = verbose };
 
-        var result = await new ScriptExecutor(connection, reporter).ExecuteFileAsync(file, Record("a"), default);
+        var result = await new ScriptExecutor(connection, reporter).ExecuteFileAsync(file, ScriptExecutorTests.Record("a"), default);
 
         Assert.Equal(TransactionMode.Atomic, result.Mode);
         Assert.Equal(4, result.StatementCount);
@@ -60,7 +58,7 @@ public class DeferredStatementTests
         await using var connection = await db.OpenAsync();
         var reporter = new RecordingReporter { WritesVerbose = verbose };
 
-        var e = await Assert.ThrowsAsync<ScriptException>(() => new ScriptExecutor(connection, reporter).ExecuteFileAsync(file, Record("a"), default));
+        var e = await Assert.ThrowsAsync<ScriptException>(() => new ScriptExecutor(connection, reporter).ExecuteFileAsync(file, ScriptExecutorTests.Record("a"), default));
 
         Assert.Equal("42703", e.SqlState);
         Assert.Equal((5, 33), (e.Line, e.Column));
@@ -84,7 +82,7 @@ public class DeferredStatementTests
         await using var connection = await db.OpenAsync();
         var executor = new ScriptExecutor(connection, new RecordingReporter { WritesVerbose = false });
 
-        var result = await executor.ExecuteFileAsync(file, Record("f"), default);
+        var result = await executor.ExecuteFileAsync(file, ScriptExecutorTests.Record("f"), default);
 
         Assert.Equal(3, result.StatementCount);
         Assert.Equal("on", connection.PostgresParameters["standard_conforming_strings"]);
