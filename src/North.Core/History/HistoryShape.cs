@@ -49,6 +49,23 @@ public sealed class HistoryShape
 
     private string InsertSql { get; }
 
+    // Set by FileStartedCommand in the file's transaction, so it ends with it (COMMIT, ROLLBACK).
+    private const string FileStartedSetting = "north.file_started";
+
+    // Milliseconds since FileStartedCommand ran in this transaction, by the server's clock; 0 when it did not.
+    private const string ServerMillisecondsSinceFileStarted =
+        "coalesce((pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - " +
+        $"nullif(pg_catalog.current_setting('{FileStartedSetting}', true), '')::pg_catalog.timestamptz) * 1000)::pg_catalog.int8, 0)";
+
+    /// <summary>
+    /// Marks the start of an atomic file, as the first command of its transaction. An atomic file's
+    /// statements may go in the same round trip as its history row (ScriptExecutor.Deferred.cs), so
+    /// the client cannot time them: the row's duration is then <see cref="HistoryRecord.DurationMs"/>
+    /// (the client's time before the file's transaction) plus the server's time since this mark.
+    /// </summary>
+    public static NpgsqlBatchCommand FileStartedCommand() =>
+        new($"SELECT pg_catalog.set_config('{FileStartedSetting}', pg_catalog.clock_timestamp()::pg_catalog.text, true)");
+
     /// <summary>The insert of <paramref name="record"/>, for a batch (the executor sends it with the file's COMMIT).</summary>
     public NpgsqlBatchCommand InsertBatchCommand(HistoryRecord record)
     {
@@ -91,7 +108,7 @@ public sealed class HistoryShape
             if (HasColumn(extra))
             {
                 columns.Add(Q(extra));
-                values.Add("$" + n++);
+                values.Add(extra == "duration_ms" ? $"${n++} + {ServerMillisecondsSinceFileStarted}" : "$" + n++);
             }
         }
         if (HasColumn("applied_by"))

@@ -445,13 +445,22 @@ public sealed class Migrator
         }
         // The history row travels with the file's COMMIT: applied and recorded together, in one round
         // trip, as the connecting user, after proving the run still holds its lock.
+        // An atomic file's time is the client's until its transaction begins, then the server's (HistoryShape.FileStartedCommand).
+        var beforeTransaction = 0L;
         var options = ExecutionOptionsFor(step, run) with
         {
             // Before anything of an atomic file runs, in its first round trip (StepAsync did not check).
-            FirstCommands = atomic ? () => [run.Lock.HeldCommand()] : null,
+            FirstCommands = atomic
+                ? () =>
+                {
+                    beforeTransaction = clock.ElapsedMilliseconds;
+                    return [HistoryShape.FileStartedCommand(), run.Lock.HeldCommand()];
+                }
+                : null,
             RecordCommands = () =>
             {
-                var record = shape.InsertBatchCommand(new HistoryRecord(file.Version.Text, file.Name, HistoryMode.Applied, checksum, clock.ElapsedMilliseconds));
+                var duration = atomic ? beforeTransaction : clock.ElapsedMilliseconds;
+                var record = shape.InsertBatchCommand(new HistoryRecord(file.Version.Text, file.Name, HistoryMode.Applied, checksum, duration));
                 return atomic
                     ? [.. AsNorth(), run.Lock.GuardCommand(), record]
                     : [record, run.Journal.FinishCommand(file.Version.Text, file.Name)];

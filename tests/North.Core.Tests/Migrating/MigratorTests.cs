@@ -304,6 +304,32 @@ public class MigratorRunTests
     }
 
     [Fact]
+    public async Task EachFileRecordsTheTimeItsStatementsTookHoweverItWasSent()
+    {
+        using var folder = new TempFolder();
+        folder.Write("schemas/schema_1.0.sql", "CREATE TABLE sql_version (version_num text);\n");
+        folder.Folder("1.0");
+        // Reads alike in every session: its statements go in one round trip with its history row.
+        folder.Write("1.1/1.1-a-together-ddl.sql", "BEGIN;\nCREATE TABLE together (id int);\nSELECT pg_catalog.pg_sleep(0.4);\nCOMMIT;\n");
+        // A backslash: each statement goes alone, and the row goes after them.
+        folder.Write("1.1/1.1-b-alone-ddl.sql", "SELECT E'\\n', pg_catalog.pg_sleep(0.3);\nSELECT pg_catalog.pg_sleep(0.3);\n");
+        // Not atomic: no transaction of North's around it.
+        folder.Write("1.1/1.1-c-outside-ddl.sql", "SELECT pg_catalog.pg_sleep(0.3);\nCREATE INDEX CONCURRENTLY together_idx ON together (id);\n");
+        await using var db = await TestDatabase.CreateAsync();
+        var migrator = new Migrator(new NorthSettings { MigrationsRoot = folder.Path }, TestConnections.Factory(db));
+        var plan = (await migrator.ReadStateAsync()).Plan;
+        Assert.Equal(TransactionMode.Atomic, plan.Single(s => s.Name == "1.1-a-together-ddl.sql").Transaction);
+        Assert.Equal(TransactionMode.None, plan.Single(s => s.Name == "1.1-c-outside-ddl.sql").Transaction);
+        await migrator.MigrateAsync();
+
+        async Task<long> DurationOf(string name) => (long)(await db.ScalarAsync($"SELECT duration_ms FROM north_migrations WHERE name = '{name}'"))!;
+        // At least what the server slept, and not counted twice (each bound is under twice the sleep).
+        Assert.InRange(await DurationOf("1.1-a-together-ddl.sql"), 400, 790);
+        Assert.InRange(await DurationOf("1.1-b-alone-ddl.sql"), 600, 1190);
+        Assert.InRange(await DurationOf("1.1-c-outside-ddl.sql"), 300, 590);
+    }
+
+    [Fact]
     public async Task ASessionKilledInTheMiddleOfAnAtomicFileLeavesNoTraceAndTheNextRunAppliesIt()
     {
         using var folder = new TempFolder();
