@@ -29,6 +29,23 @@ public static class ByteTransparentSession
     public static bool Needed(NpgsqlConnection connection) =>
         connection.PostgresParameters.TryGetValue("server_encoding", out var encoding) && encoding == "SQL_ASCII";
 
+    /// <summary>
+    /// Opens a session of <paramref name="connectionString"/> with <paramref name="open"/> and, when its
+    /// database is SQL_ASCII, closes it and opens a byte-transparent one instead: the one place the
+    /// choice is made, for ConnectionFactory's sessions and for those opened from a plain connection
+    /// string (<see cref="ConnectionPools.OpenAsync"/>).
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenAsync(string connectionString, Func<string, Task<NpgsqlConnection>> open)
+    {
+        var connection = await open(connectionString).ConfigureAwait(false);
+        if (!Needed(connection))
+        {
+            return connection;
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
+        return await open(ConnectionString(connectionString)).ConfigureAwait(false);
+    }
+
     /// <summary><paramref name="connectionString"/> for a byte-transparent session.</summary>
     public static string ConnectionString(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Encoding = EscapedUtf8Encoding.Name, ClientEncoding = ClientEncoding }.ConnectionString;

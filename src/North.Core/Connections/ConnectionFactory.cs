@@ -223,13 +223,7 @@ public sealed class ConnectionFactory
     public async Task<NpgsqlConnection> OpenAsync(bool pooled = true, bool keepAlive = false, CancellationToken cancel = default)
     {
         var connectionString = ConnectionStringFor(pooled, keepAlive);
-        var connection = await OpenAsync(connectionString, pooled, cancel).ConfigureAwait(false);
-        if (!ByteTransparentSession.Needed(connection))
-        {
-            return connection;
-        }
-        await connection.DisposeAsync().ConfigureAwait(false);
-        return await OpenAsync(ByteTransparentSession.ConnectionString(connectionString), pooled, cancel).ConfigureAwait(false);
+        return await ByteTransparentSession.OpenAsync(connectionString, text => OpenAsync(text, pooled, cancel)).ConfigureAwait(false);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(string connectionString, bool pooled, CancellationToken cancel)

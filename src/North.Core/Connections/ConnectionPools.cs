@@ -43,6 +43,27 @@ public sealed class ConnectionPools : IDisposable
         owner is null ? new NpgsqlConnection(connectionString) : owner.CreateConnection(connectionString);
 
     /// <summary>
+    /// An open session of <paramref name="connectionString"/> from <paramref name="owner"/> (see
+    /// <see cref="CreateConnection(ConnectionPools?, string)"/>), byte-transparent when its database is SQL_ASCII
+    /// (<see cref="ByteTransparentSession"/>): for sessions that read or load what a database holds.
+    /// </summary>
+    public static Task<NpgsqlConnection> OpenAsync(ConnectionPools? owner, string connectionString, CancellationToken cancel) =>
+        ByteTransparentSession.OpenAsync(connectionString, async text =>
+        {
+            var connection = CreateConnection(owner, text);
+            try
+            {
+                await connection.OpenAsync(cancel).ConfigureAwait(false);
+                return connection;
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        });
+
+    /// <summary>
     /// Forgets the data source of <paramref name="connectionString"/> and closes its pool: a
     /// database that is gone (a dropped scratch database) must not keep one for the session's life.
     /// </summary>

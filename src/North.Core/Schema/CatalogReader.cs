@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 using North.Core.Connections;
 using North.Core.Reporting;
@@ -113,8 +114,7 @@ public sealed class CatalogReader
     /// <summary>Opens <paramref name="connectionString"/> and reads its catalog.</summary>
     public async Task<SchemaCatalog> ReadAsync(string connectionString, CatalogOptions? options, CancellationToken cancel = default)
     {
-        await using var connection = ConnectionPools.CreateConnection(_pools, connectionString);
-        await connection.OpenAsync(cancel);
+        await using var connection = await ConnectionPools.OpenAsync(_pools, connectionString, cancel);
         return await ReadAsync(connection, options, cancel);
     }
 
@@ -123,17 +123,57 @@ public sealed class CatalogReader
 
     private static Dictionary<string, string?> ParseProperties(string json)
     {
-        using var document = JsonDocument.Parse(json);
+        // A SQL_ASCII database's bytes that are not UTF-8 arrive as lone surrogates (EscapedUtf8Encoding),
+        // which System.Text.Json refuses: they are hidden behind a marker for the parse and restored after.
+        var plain = !json.Contains(Marker) && json.AsSpan().IndexOfAnyInRange('\uDC80', '\uDCFF') < 0;
+        using var document = JsonDocument.Parse(plain ? json : HideEscapedBytes(json));
         var properties = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var property in document.RootElement.EnumerateObject())
         {
-            properties[property.Name] = property.Value.ValueKind switch
+            var value = property.Value.ValueKind switch
             {
                 JsonValueKind.Null => null,
                 JsonValueKind.String => property.Value.GetString(),
                 _ => property.Value.GetRawText(),
             };
+            properties[plain ? property.Name : RestoreEscapedBytes(property.Name)] = plain || value is null ? value : RestoreEscapedBytes(value);
         }
         return properties;
+    }
+
+    // U+FFFF never needs escaping in JSON. Hidden: U+FFFF as two of them, U+DC80+b as U+FFFF then U+0180+b.
+    private const char Marker = '\uFFFF';
+
+    private static string HideEscapedBytes(string text)
+    {
+        var hidden = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (c == Marker)
+                hidden.Append(Marker).Append(Marker);
+            else if (c is >= '\uDC80' and <= '\uDCFF')
+                hidden.Append(Marker).Append((char)(c - 0xDC80 + 0x0180));
+            else
+                hidden.Append(c);
+        }
+        return hidden.ToString();
+    }
+
+    private static string RestoreEscapedBytes(string text)
+    {
+        if (!text.Contains(Marker))
+            return text;
+        var restored = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == Marker && i + 1 < text.Length)
+            {
+                var next = text[++i];
+                restored.Append(next == Marker ? Marker : (char)(next - 0x0180 + 0xDC80));
+            }
+            else
+                restored.Append(text[i]);
+        }
+        return restored.ToString();
     }
 }

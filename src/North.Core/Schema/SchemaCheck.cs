@@ -84,9 +84,19 @@ public sealed class SchemaCheck
     public async Task<IReadOnlyList<SchemaDifference>> CompareDatabasesAsync(
         string expectedConnectionString, string actualConnectionString, SchemaCompareOptions options, CancellationToken cancel = default)
     {
-        await using var expected = ConnectionPools.CreateConnection(_pools, expectedConnectionString);
-        await using var actual = ConnectionPools.CreateConnection(_pools, actualConnectionString);
-        await Task.WhenAll(expected.OpenAsync(cancel), actual.OpenAsync(cancel));
+        var opening = new[] { ConnectionPools.OpenAsync(_pools, expectedConnectionString, cancel), ConnectionPools.OpenAsync(_pools, actualConnectionString, cancel) };
+        try
+        {
+            await Task.WhenAll(opening);
+        }
+        catch
+        {
+            foreach (var open in opening.Where(t => t.IsCompletedSuccessfully))
+                await open.Result.DisposeAsync();
+            throw;
+        }
+        await using var expected = opening[0].Result;
+        await using var actual = opening[1].Result;
         // Catalogs older than North supports are refused, not misread.
         SupportedServer.Check(actual, $"{actual.Host}:{actual.Port}/{actual.Database}");
         SupportedServer.Check(expected, $"{expected.Host}:{expected.Port}/{expected.Database}");

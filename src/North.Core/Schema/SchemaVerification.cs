@@ -126,8 +126,8 @@ public sealed class SchemaVerification
     /// <summary>Loads files into a scratch database the way a migration run loads a schema.</summary>
     private async Task LoadFilesAsync(string connectionString, IReadOnlyList<string> files, CancellationToken cancel)
     {
-        await using var connection = ConnectionPools.CreateConnection(_connections.Pools, connectionString);
-        await connection.OpenAsync(cancel).ConfigureAwait(false);
+        // The scratch database has the live one's encoding: a SQL_ASCII one loads the files' bytes as a run does.
+        await using var connection = await ConnectionPools.OpenAsync(_connections.Pools, connectionString, cancel).ConfigureAwait(false);
         var executor = new ScriptExecutor(connection, _reporter);
         foreach (var file in files)
         {
