@@ -101,56 +101,24 @@ function Invoke-Build {
 function Invoke-ReadyToRun([string] $Folder) {
     # ReadyToRun images of North.Core and the shipped assemblies (IL stays inside): a fresh
     # process runs it instead of compiling thousands of methods with the JIT first (see
-    # bench/process). crossgen2 and the runtime pack come from NuGet, picked by the SDK for
-    # build/ReadyToRun; images are kept by the SHA-256 of their input, so an unchanged assembly
+    # bench/process). build/ReadyToRun/Invoke-Crossgen.ps1 brings crossgen2 and the runtime pack
+    # from NuGet and keeps images by the SHA-256 of their input, so an unchanged assembly
     # (Npgsql, and North's own between the builds of one CI run) is compiled once.
-    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
-    $project = Join-Path $Root 'build/ReadyToRun/ReadyToRun.csproj'
-    Invoke-Native dotnet @('restore', $project, "-p:RuntimeIdentifier=$rid", '--nologo', '-v', 'q')
-    $assets = Get-Content (Join-Path $Root 'build/ReadyToRun/obj/project.assets.json') -Raw | ConvertFrom-Json
-    $packages = @($assets.packageFolders.PSObject.Properties.Name)[0]
-    $framework = @($assets.project.frameworks.PSObject.Properties)[0]
-    function Get-Pack([string] $Name) {
-        $entry = $framework.Value.downloadDependencies | Where-Object name -EQ $Name
-        if (-not $entry) { throw "build/ReadyToRun restored no $Name." }
-        Join-Path $packages "$($Name.ToLowerInvariant())/$($entry.version.Trim('[]').Split(',')[0].Trim())"
-    }
-    $crossgenPack = Get-Pack "Microsoft.NETCore.App.Crossgen2.$rid"
-    $runtimePack = Get-Pack "Microsoft.NETCore.App.Runtime.$rid"
-    $crossgen = Join-Path $crossgenPack "tools/crossgen2$(if ($IsWindows) { '.exe' })"
-    $os, $arch = $rid.Split('-')
-    if ($os -eq 'win') { $os = 'windows' }
-    $crossgenArgs = @()
-    if (Test-Path "$crossgen.dll") { $crossgenArgs = @("$crossgen.dll"); $crossgen = 'dotnet' }
-    $frameworkRefs = Join-Path $runtimePack "runtimes/$rid/lib/$($framework.Name)/*.dll"
-    $cache = Join-Path $Out "readytorun/$rid/$(Split-Path $crossgenPack -Leaf)"
-    New-Item -ItemType Directory -Force -Path $cache | Out-Null
-
     $dependencies = Join-Path $Folder 'Dependencies'
+    # System.* assemblies that ship are used only where the framework is older: never on this one.
+    $inputs = @(Get-ChildItem $dependencies -Filter '*.dll' | Where-Object Name -NotLike 'System.*')
+    $images = @(& (Join-Path $Root 'build/ReadyToRun/Invoke-Crossgen.ps1') -Assembly $inputs.FullName -Cache (Join-Path $Out 'readytorun') `
+        -Reference (Join-Path $dependencies '*.dll'), (Join-Path $PSHOME 'System.Management.Automation.dll'))
     # An image made for one platform does not even load on another: the images go beside the
     # portable IL, in a folder that North's load context uses only on this runtime and platform
     # (src/North.PowerShell/Loading). North.PowerShell.dll, which PowerShell itself loads, stays IL.
-    # System.* assemblies that ship are used only where the framework is older: never on this one.
-    $native = Join-Path $dependencies "$($framework.Name)-$rid"
+    $native = Join-Path $dependencies "$($images[0].Framework)-$($images[0].RuntimeIdentifier)"
     New-Item -ItemType Directory -Force -Path $native | Out-Null
-    $inputs = @(Get-ChildItem $dependencies -Filter '*.dll' | Where-Object Name -NotLike 'System.*')
-    $compiled = 0
-    foreach ($assembly in $inputs) {
-        $hash = (Get-FileHash $assembly.FullName -Algorithm SHA256).Hash
-        $image = Join-Path $cache "$($assembly.BaseName).$hash.dll"
-        if (-not (Test-Path $image)) {
-            # A response file: PowerShell would expand the references' wildcards on Unix.
-            $rsp = "$image.rsp"
-            Set-Content $rsp @($assembly.FullName, '-o', "$image.partial", '--targetos', $os, '--targetarch', $arch, '-O',
-                '-r', $frameworkRefs, '-r', (Join-Path $dependencies '*.dll'), '-r', (Join-Path $PSHOME 'System.Management.Automation.dll'))
-            Invoke-Native $crossgen ($crossgenArgs + @("@$rsp"))
-            Remove-Item $rsp
-            Move-Item "$image.partial" $image -Force
-            $compiled++
-        }
-        Copy-Item $image (Join-Path $native $assembly.Name)
+    foreach ($image in $images) {
+        Copy-Item $image.Image (Join-Path $native (Split-Path $image.Source -Leaf))
     }
-    Write-Host "ReadyToRun ($($framework.Name)-$rid, crossgen2 $(Split-Path $crossgenPack -Leaf)): $($inputs.Count) assemblies in Dependencies/$(Split-Path $native -Leaf), $compiled compiled, $($inputs.Count - $compiled) from out/readytorun"
+    $compiled = @($images | Where-Object Compiled).Count
+    Write-Host "ReadyToRun ($(Split-Path $native -Leaf), crossgen2 $($images[0].Crossgen)): $($images.Count) assemblies in Dependencies/$(Split-Path $native -Leaf), $compiled compiled, $($images.Count - $compiled) from out/readytorun"
 }
 
 function Get-PostgresCache {

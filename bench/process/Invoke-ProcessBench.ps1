@@ -8,7 +8,11 @@
       (c) pwsh -NoProfile -c "Import-Module North; Invoke-NorthMigration ...", a whole process;
       (s) pwsh -NoProfile -c "Import-Module North; Get-NorthStatus ..." on the database (c) migrated,
           its table printed (to a file) as a console would;
-      (p) pwsh -NoProfile -c exit: PowerShell's own start, for scale.
+      (p) pwsh -NoProfile -c exit: PowerShell's own start, for scale;
+      (n) bench/process/NpgsqlFloor: Npgsql alone, each file's text as one command on one session,
+          a plain .NET process with ReadyToRun code: the floor of any .NET client, North's or a peer's;
+      (f) pwsh -NoProfile -c printing a table of 1,000 objects of eight short strings (the status
+          table's shape) without North: the floor of any PowerShell command that prints such a table.
     Each is timed by GNU time: wall, client CPU (user + system) and peak RSS of the process. Then,
     unless -NoSpans, one cold status and one cold migrate per round run Measure-ColdSpans.ps1,
     which breaks the process down into stopwatch spans with the JIT's method counts.
@@ -17,12 +21,22 @@
     The built North.psd1 (build.ps1 Build lays it out in out/North/<version>/).
 .PARAMETER ServerConnectionString
     A superuser on the maintenance database; the benchmark creates and drops north_bench_p_* databases.
+.PARAMETER PowerShell
+    The pwsh that columns (c), (s), (p) and (f) start: its executable, or its pwsh.dll (then started
+    by dotnet). By default the one this script runs in.
+.PARAMETER ReadyToRunPowerShell
+    Start a copy of the pwsh this script runs in whose own assemblies are compiled ReadyToRun
+    (build/ReadyToRun/Invoke-Crossgen.ps1; the images are kept in out/readytorun). The `PowerShell`
+    .NET tool ships them as IL only, and Microsoft's release packages ship them compiled: this
+    measures North as a DBA's installed pwsh runs it.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModuleManifest,
     [Parameter(Mandatory)] [string] $ServerConnectionString,
     [int] $Rounds = 5,
-    [switch] $NoSpans
+    [switch] $NoSpans,
+    [string] $PowerShell,
+    [switch] $ReadyToRunPowerShell
 )
 $ErrorActionPreference = 'Stop'
 $time = '/usr/bin/time'
@@ -31,9 +45,14 @@ $project = Join-Path $PSScriptRoot '../migrate/MigrateBench/MigrateBench.csproj'
 & dotnet build $project -c Release --nologo -v q | Out-Host
 if ($LASTEXITCODE -ne 0) { throw "MigrateBench did not build (exit $LASTEXITCODE)." }
 $dll = Join-Path $PSScriptRoot '../migrate/MigrateBench/bin/Release/net10.0/MigrateBench.dll'
+$work = Join-Path ([System.IO.Path]::GetTempPath()) "north-bench-process-$PID"
+# The floor is published as the peers were: framework-dependent, ReadyToRun for this platform.
+$floor = Join-Path $work 'floor'
+$rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+& dotnet publish (Join-Path $PSScriptRoot 'NpgsqlFloor/NpgsqlFloor.csproj') -c Release -r $rid -p:PublishReadyToRun=true -o $floor --nologo -v q | Out-Host
+if ($LASTEXITCODE -ne 0) { throw "NpgsqlFloor did not publish (exit $LASTEXITCODE)." }
 $ModuleManifest = (Resolve-Path $ModuleManifest).Path
 $spansScript = Join-Path $PSScriptRoot 'Measure-ColdSpans.ps1'
-$work = Join-Path ([System.IO.Path]::GetTempPath()) "north-bench-process-$PID"
 
 $server = [System.Data.Common.DbConnectionStringBuilder]::new()
 $server.set_ConnectionString($ServerConnectionString) # a method: on a dictionary, .ConnectionString = would set a key
@@ -82,10 +101,33 @@ function Get-Median([double[]] $Samples) {
 
 function Get-Load { ((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3) -join ' ' }
 
-# The pwsh this script runs in, started as a user's shell would start it.
-$pwshHost = Join-Path $PSHOME 'pwsh'
-$pwshArgs = @()
-if (-not (Test-Path $pwshHost)) { $pwshHost = 'dotnet'; $pwshArgs = @(Join-Path $PSHOME 'pwsh.dll') }
+if ($ReadyToRunPowerShell) {
+    if ($PowerShell) { throw 'Give -PowerShell or -ReadyToRunPowerShell, not both.' }
+    # What pwsh loads to start, run a command and print a table: the rest stays IL.
+    $loaded = 'pwsh', 'System.Management.Automation', 'Microsoft.PowerShell.ConsoleHost', 'Microsoft.PowerShell.Commands.Utility',
+        'Microsoft.PowerShell.Commands.Management', 'Microsoft.PowerShell.Security', 'Microsoft.PowerShell.SDK',
+        'Microsoft.ApplicationInsights', 'Newtonsoft.Json'
+    $copy = Join-Path $work 'pwsh'
+    New-Item -ItemType Directory -Force -Path $work | Out-Null
+    Copy-Item $PSHOME $copy -Recurse
+    $il = @($loaded | ForEach-Object { Join-Path $PSHOME "$_.dll" } | Where-Object { Test-Path $_ })
+    $images = & (Join-Path $PSScriptRoot '../../build/ReadyToRun/Invoke-Crossgen.ps1') -Assembly $il -Reference (Join-Path $PSHOME '*.dll') `
+        -Cache (Join-Path $PSScriptRoot '../../out/readytorun')
+    foreach ($image in $images) { Copy-Item $image.Image (Join-Path $copy (Split-Path $image.Source -Leaf)) -Force }
+    $PowerShell = Join-Path $copy 'pwsh.dll'
+}
+# The pwsh this script runs in (or -PowerShell), started as a user's shell would start it.
+if ($PowerShell) {
+    $PowerShell = (Resolve-Path $PowerShell).Path
+    $pwshHost = $PowerShell
+    $pwshArgs = @()
+    if ($PowerShell -like '*.dll') { $pwshHost = 'dotnet'; $pwshArgs = @($PowerShell) }
+}
+else {
+    $pwshHost = Join-Path $PSHOME 'pwsh'
+    $pwshArgs = @()
+    if (-not (Test-Path $pwshHost)) { $pwshHost = 'dotnet'; $pwshArgs = @(Join-Path $PSHOME 'pwsh.dll') }
+}
 $psqlPath = (Get-Command psql -CommandType Application | Select-Object -First 1).Source
 
 $loadAtStart = Get-Load
@@ -100,12 +142,16 @@ try {
                "if (@(`$r | Where-Object { `$_.Action -eq 'Apply' -and `$_.Status -eq 'Succeeded' }).Count -ne $files) { exit 3 }"
     $status = "Import-Module '$ModuleManifest'; Get-NorthStatus -Path '$root' -ConnectionString `$env:NORTH_BENCH_CONNECTION"
     $statusOutput = Join-Path $work 'status.txt'
+    $table = "foreach (`$i in 1..$files) { [pscustomobject]@{ Name = ""`$i-00-create-t-1-0-ddl.sql""; Kind = 'Ddl'; Manual = ''; " +
+             "Applied = 'yes'; Pending = ''; Mode = 'applied'; Modified = ''; AppliedAt = '2026-12-02 05:47:04' } }"
 
     $columns = [ordered]@{
         a = 'psql -X -q -v ON_ERROR_STOP=1 -f, 1,000 files in one session'
         c = 'pwsh -NoProfile -c "Import-Module North; Invoke-NorthMigration ..."'
         s = 'pwsh -NoProfile -c "Import-Module North; Get-NorthStatus ...", 1,000 files, table printed'
         p = 'pwsh -NoProfile -c exit (PowerShell alone)'
+        n = 'NpgsqlFloor: Npgsql alone, one command per file, one session (.NET, ReadyToRun)'
+        f = 'pwsh -NoProfile -c printing 1,000 objects of eight strings as a table (PowerShell alone)'
     }
     $samples = @{}
     foreach ($k in $columns.Keys) { $samples[$k] = [System.Collections.Generic.List[object]]::new() }
@@ -115,8 +161,9 @@ try {
         $label = if ($round) { "round $round/$Rounds" } else { 'warm-up' }
         $measured = @{}
         # (s) needs the database (c) migrated: the two travel together in the rotation.
-        $order = @('a', 'cs', 'p')
-        $order = $order[($round % 3)..2] + $(if ($round % 3) { $order[0..(($round % 3) - 1)] } else { @() })
+        $order = @('a', 'cs', 'p', 'n', 'f')
+        $shift = $round % $order.Count
+        $order = $order[$shift..($order.Count - 1)] + $(if ($shift) { $order[0..($shift - 1)] } else { @() })
         foreach ($column in $order) {
             switch ($column) {
                 'a' {
@@ -146,13 +193,24 @@ try {
                     Remove-Item Env:NORTH_BENCH_CONNECTION
                 }
                 'p' { $measured.p = Measure-Process $pwshHost ($pwshArgs + @('-NoProfile', '-NonInteractive', '-c', 'exit')) }
+                'f' { $measured.f = Measure-Process $pwshHost ($pwshArgs + @('-NoProfile', '-NonInteractive', '-c', $table)) (Join-Path $work 'table.txt') }
+                'n' {
+                    $name = "north_bench_p_n$round"
+                    $connection = New-BenchDatabase $name
+                    $floorOutput = Join-Path $work 'floor.txt'
+                    $measured.n = Measure-Process 'dotnet' @((Join-Path $floor 'NpgsqlFloor.dll'), $connection, $root) $floorOutput
+                    if ((Get-Content $floorOutput -Raw) -notmatch "^$files files applied") { throw "NpgsqlFloor: $(Get-Content $floorOutput -Raw)" }
+                    Remove-BenchDatabase $name
+                }
             }
         }
-        Write-Host ("{0} (load {1}): (a) {2:0.00} s, (c) {3:0.00} s, (s) {4:0.00} s, (p) {5:0.00} s" -f $label, (Get-Load), $measured.a.Wall, $measured.c.Wall, $measured.s.Wall, $measured.p.Wall)
+        Write-Host ("{0} (load {1}): (a) {2:0.00} s, (c) {3:0.00} s, (s) {4:0.00} s, (p) {5:0.00} s, (n) {6:0.00} s, (f) {7:0.00} s" -f $label, (Get-Load), $measured.a.Wall, $measured.c.Wall, $measured.s.Wall, $measured.p.Wall, $measured.n.Wall, $measured.f.Wall)
         if ($round) { foreach ($k in $columns.Keys) { $samples[$k].Add($measured[$k]) } }
     }
     $statusLines = @(Get-Content $statusOutput | Where-Object { $_ -match '\S' }).Count
     if ($statusLines -lt $files) { throw "Get-NorthStatus printed $statusLines line(s) for $files files." }
+    $tableLines = @(Get-Content (Join-Path $work 'table.txt') | Where-Object { $_ -match '\S' }).Count
+    if ($tableLines -lt $files) { throw "Column (f) printed $tableLines line(s) for $files objects." }
 
     $median = @{}
     foreach ($k in $columns.Keys) {
@@ -166,6 +224,8 @@ try {
     $a = $median.a.Wall
     Write-Host ''
     Write-Host "Repository: $files files in 50 versions, each BEGIN; ... COMMIT;; median of $Rounds rounds after a warm-up, each on a fresh database; load average $loadAtStart at the start, $(Get-Load) at the end"
+    $which = if ($ReadyToRunPowerShell) { 'a copy of the one running this script, its own assemblies ReadyToRun' } elseif ($PowerShell) { "-PowerShell $PowerShell" } else { 'the one running this script, as installed' }
+    Write-Host "PowerShell $($PSVersionTable.PSVersion): $which"
     Write-Host ''
     Write-Host '| column | what, as a whole process | wall s | x psql | client CPU s | peak RSS MB | target | met |'
     Write-Host '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |'
@@ -174,6 +234,8 @@ try {
         c = @('<= 1.5 x psql, RSS <= 120 MB', (& $verdict (($median.c.Wall / $a) -le 1.5 -and $median.c.RssMB -le 120)))
         s = @('<= 0.75 s, RSS <= 120 MB', (& $verdict ($median.s.Wall -le 0.75 -and $median.s.RssMB -le 120)))
         p = @('', '')
+        n = @('the floor of a .NET client', '')
+        f = @('the floor of a printed status', '')
     }
     foreach ($k in $columns.Keys) {
         $m = $median[$k]
