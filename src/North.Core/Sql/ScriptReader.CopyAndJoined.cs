@@ -47,15 +47,19 @@ public sealed partial class ScriptReader
     }
 
     /// <summary>
-    /// psql's expand_tilde on a <c>\copy</c> file name: <c>~</c> alone or before a <c>/</c> is the
-    /// home folder ($HOME, else the account's). <c>~user</c> is left as written (a name North does not look up).
+    /// psql's expand_tilde on a <c>\copy</c> file name (none on Windows, as in psql): <c>~</c> alone or
+    /// before a <c>/</c> is the home folder ($HOME, else the account's), <c>~user</c> that account's
+    /// (<see cref="AccountHome"/>). A name with no account is left as written, so it is not found.
     /// </summary>
     private static string ExpandTilde(string file)
     {
-        if (file != "~" && !file.StartsWith("~/", StringComparison.Ordinal))
+        if (OperatingSystem.IsWindows() || !file.StartsWith('~'))
             return file;
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return home.Length == 0 ? file : home + file[1..];
+        var end = file.IndexOf('/');
+        if (end < 0)
+            end = file.Length;
+        var home = end == 1 ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) : AccountHome.Of(file[1..end]);
+        return string.IsNullOrEmpty(home) ? file : home + file[end..];
     }
 
     private static IEnumerable<string> DataLines(string full, string display, Encoding encoding, MetaCommand meta)

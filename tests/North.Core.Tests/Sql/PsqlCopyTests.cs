@@ -144,6 +144,40 @@ public class PsqlCopyTests
     }
 
     [Fact]
+    public async Task ATildeBeforeAUserNameIsThatAccountsHomeAsInPsql()
+    {
+        // psql's expand_tilde looks ~user up in the account database (getpwnam), which may differ from
+        // $HOME: psql itself writes the data file there (\o expands ~user too), and the shell removes it.
+        using var folder = new ScriptFolder();
+        await using var viaPsql = await TestDatabase.CreateAsync();
+        await using var viaNorth = await TestDatabase.CreateAsync();
+        var data = $"~{Environment.UserName}/north-copy-{Guid.NewGuid().ToString("N")[..12]}.csv";
+        var (code, _, stderr) = await Psql.RunAsync(viaPsql.ConnectionString, folder.Root, "-X", "-q", "-c", $"\\o '{data}'", "-c", "\\qecho g,h");
+        Assert.True(code == 0, stderr);
+        try
+        {
+            var main = folder.Write("main.sql", "CREATE TABLE b (n serial, v text, w text);\n" +
+                $"\\copy b (v, w) from '{data}' with (format csv)\n\\copy b (v, w) from {data} with (format csv)\n");
+            await Psql.RunFileAsync(viaPsql.ConnectionString, main, folder.Root);
+            await using (var connection = await viaNorth.OpenAsync())
+                await new ScriptExecutor(connection).ExecuteFileAsync(main, new ExecutionOptions { WorkingDirectory = folder.Root }, default);
+            const string stored = "SELECT string_agg(v || '/' || w, ',' ORDER BY n) FROM b";
+            Assert.Equal("g/h,g/h", await viaPsql.ScalarAsync(stored));
+            Assert.Equal(await viaPsql.ScalarAsync(stored), await viaNorth.ScalarAsync(stored));
+
+            // A name with no account stays as written, so the file is not found, and is named as written.
+            var missing = folder.Write("missing.sql", "\\copy b (v, w) from '~no_such_account_north/rows.csv' with (format csv)\n");
+            await using var again = await viaNorth.OpenAsync();
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => new ScriptExecutor(again).ExecuteFileAsync(missing, new ExecutionOptions { WorkingDirectory = folder.Root }, default));
+            Assert.Contains("~no_such_account_north/rows.csv", failure.Message);
+        }
+        finally
+        {
+            await Psql.RunAsync(viaPsql.ConnectionString, folder.Root, "-X", "-q", "-c", $"\\! rm -f {data}");
+        }
+    }
+
+    [Fact]
     public async Task ABinaryDataFileIsSentAsItsBytesAsInPsql()
     {
         using var folder = new ScriptFolder();
