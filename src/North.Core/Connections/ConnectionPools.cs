@@ -64,20 +64,43 @@ public sealed class ConnectionPools : IDisposable
         });
 
     /// <summary>
-    /// Forgets the data source of <paramref name="connectionString"/> and closes its pool: a
-    /// database that is gone (a dropped scratch database) must not keep one for the session's life.
+    /// Forgets and closes the data sources of every connection string to the database that
+    /// <paramref name="connectionString"/> names (the same host, port and database, whatever the
+    /// other settings: application names, pooled or not, byte-transparent): a database that is gone
+    /// (a dropped scratch or test database) must not keep pools for the session's life.
     /// </summary>
-    public void Release(string connectionString)
+    public void ReleaseDatabase(string connectionString)
     {
-        NpgsqlDataSource? source;
+        var target = Server(connectionString);
+        List<NpgsqlDataSource> released = [];
         lock (_gate)
         {
-            if (_sources.Remove(connectionString, out source))
+            foreach (var key in _sources.Keys.Where(key => Server(key) == target).ToList())
             {
-                _sessions.Remove(connectionString);
+                released.Add(_sources[key]);
+                _sources.Remove(key);
+                _sessions.Remove(key);
             }
         }
-        source?.Dispose();
+        released.ForEach(source => source.Dispose());
+    }
+
+    /// <summary>The number of data sources held (for tests).</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sources.Count;
+            }
+        }
+    }
+
+    private static (string Host, int Port, string Database) Server(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        return ((builder.Host ?? "").ToLowerInvariant(), builder.Port, builder.Database ?? "");
     }
 
     /// <summary>

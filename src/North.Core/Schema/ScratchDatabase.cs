@@ -109,7 +109,7 @@ public sealed class ScratchDatabase : IAsyncDisposable
             // Disposal must not hide the error that got us here; say what to clean up by hand.
             _reporter.Warning($"Could not drop scratch database {Name}: {e.Message}. Drop it by hand: DROP DATABASE \"{Name}\" WITH (FORCE);");
         }
-        _pools?.Release(ConnectionString);
+        _pools?.ReleaseDatabase(ConnectionString);
     }
 
     internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";

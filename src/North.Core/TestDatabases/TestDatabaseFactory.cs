@@ -160,13 +160,15 @@ public sealed class TestDatabaseFactory
         return await command.ExecuteScalarAsync(cancel).ConfigureAwait(false) is not null;
     }
 
-    private static async Task DropAsync(NpgsqlConnection connection, string name, CancellationToken cancel)
+    private async Task DropAsync(NpgsqlConnection connection, string name, CancellationToken cancel)
     {
         var quoted = SqlIdentifier.Quote(name);
         await ExecuteAsync(connection, $"ALTER DATABASE {quoted} WITH IS_TEMPLATE false", cancel).ConfigureAwait(false);
         // WITH (FORCE) (PostgreSQL 13+) ends the sessions still connected, as a test teardown wants.
         var force = connection.PostgreSqlVersion.Major >= 13 ? " WITH (FORCE)" : "";
         await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {quoted}{force}", cancel).ConfigureAwait(false);
+        // Its pools (the session's, of every connection string to it) went with it.
+        _connections.Pools?.ReleaseDatabase(ConnectionStringFor(name));
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancel)

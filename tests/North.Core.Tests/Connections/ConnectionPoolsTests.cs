@@ -138,6 +138,33 @@ public class ConnectionPoolsTests
     }
 
     // A closed session leaves pg_stat_activity a moment after the client closed it.
+    [Fact]
+    public async Task ReleasingADatabaseForgetsEveryPoolOfItAndKeepsTheOthers()
+    {
+        await using var gone = await TestDatabase.CreateAsync();
+        await using var kept = await TestDatabase.CreateAsync();
+        var application = "north_release_" + Guid.NewGuid().ToString("N")[..8];
+        using var pools = new ConnectionPools();
+        ConnectionFactory Factory(TestDatabase db, string name) => new(new ConnectionOptions
+            {
+                ConnectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Pooling = true }.ConnectionString,
+                ApplicationName = name,
+            },
+            new ConnectionEnvironment { UserName = "north-tests", HomeDirectory = null }, pools);
+        // Two connection strings to one database (two application names, as the cmdlets and a rehearsal make), one to another.
+        foreach (var factory in new[] { Factory(gone, application), Factory(gone, application + "_2"), Factory(kept, application + "_3") })
+            await (await factory.OpenAsync()).DisposeAsync();
+        Assert.Equal(3, pools.Count);
+        Assert.Equal(2L, await gone.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '{application}%' AND datname = current_database()"));
+
+        pools.ReleaseDatabase(new NpgsqlConnectionStringBuilder(gone.ConnectionString) { ApplicationName = "any" }.ConnectionString);
+
+        Assert.Equal(1, pools.Count);
+        Assert.Equal(0L, await SessionsAfterAsync(gone, application));
+        Assert.Equal(0L, await SessionsAfterAsync(gone, application + "_2"));
+        Assert.Equal(1L, await kept.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{application}_3'"));
+    }
+
     private static async Task<object?> SessionsAfterAsync(TestDatabase db, string application)
     {
         for (var i = 0; ; i++)
