@@ -31,8 +31,9 @@ public sealed record ExecutionOptions
     public TimeSpan? BlockTimeLimit { get; init; }
 
     /// <summary>
-    /// North's checks before the file (the run lock's): in <see cref="TransactionMode.Atomic"/> mode they go
-    /// first in the file's first round trip, in its transaction; in the others, alone before the file.
+    /// North's commands before the file (the run lock's check, the mark its history row is timed from): in
+    /// <see cref="TransactionMode.Atomic"/> mode they go first in the file's first round trip, in its
+    /// transaction, and are asked for once per attempt, when it begins; in the others, alone before the file.
     /// A failure of one is the file's, before its first statement, and nothing of the file runs.
     /// </summary>
     public Func<IReadOnlyList<NpgsqlBatchCommand>>? FirstCommands { get; init; }

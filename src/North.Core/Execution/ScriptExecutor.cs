@@ -377,9 +377,15 @@ public sealed partial class ScriptExecutor
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancel.IsCancellationRequested)
         {
             _current = null;
+            // The limit may pass after the server finished the iteration's last statement (its cancel request
+            // then cancels nothing): that iteration is done, and says so.
+            var done = rowsPerIteration.Count;
+            var last = done > 0 ? rowsPerIteration[^1] : 0;
+            var when = done == iteration
+                ? $"after iteration {iteration} ({done} done, last: {last} rows); no statement was cancelled and {KeptText(run)}"
+                : $"in iteration {iteration} ({done} done, last: {last} rows); iteration {iteration} was cancelled and {KeptText(run)}";
             throw new ScriptException(start.File, start.Line, start.Column,
-                $"do-until-0 block ran past its time limit of {run.Options.BlockTimeLimit} in iteration {iteration} " +
-                $"({iteration - 1} done, last: {(rowsPerIteration.Count > 0 ? rowsPerIteration[^1] : 0)} rows); iteration {iteration} was cancelled and {KeptText(run)}",
+                $"do-until-0 block ran past its time limit of {run.Options.BlockTimeLimit} {when}",
                 "Check that the block's statements converge to 0 rows, or raise DoUntilZeroTimeLimit (NORTH_DO_UNTIL_ZERO_TIME_LIMIT, north.json).",
                 ErrorIds.DoUntilZeroTimeLimit, Errors.NorthErrorKind.OperationTimeout);
         }

@@ -109,6 +109,25 @@ public class ScriptExecutorTests
     }
 
     [Fact]
+    public async Task ATimeLimitPassedAfterAnIterationFinishedCountsThatIterationDone()
+    {
+        // The limit passes once the server has finished an iteration (here while North reports it):
+        // nothing is cancelled, and the message counts what the database holds.
+        await using var db = await TestDatabase.CreateAsync();
+        await db.ExecuteAsync("CREATE TABLE counter (n int); INSERT INTO counter VALUES (0)");
+        using var folder = new ScriptFolder();
+        var file = folder.Write("manual/1.0-loop-dml.sql", "--meta-psql:do-until-0\nUPDATE counter SET n = n + 1;\n--meta-psql:done\n");
+        await using var connection = await db.OpenAsync();
+        var options = new ExecutionOptions { BlockTimeLimit = TimeSpan.FromMilliseconds(300), OnIteration = _ => Thread.Sleep(600) };
+        var failure = await Assert.ThrowsAsync<ScriptException>(() => new ScriptExecutor(connection).ExecuteFileAsync(file, options, default));
+
+        Assert.Equal(ErrorIds.DoUntilZeroTimeLimit, failure.ErrorId);
+        var said = System.Text.RegularExpressions.Regex.Match(failure.Message, @"after iteration (\d+) \((\d+) done, last: 1 rows\); no statement was cancelled");
+        Assert.True(said.Success && said.Groups[1].Value == said.Groups[2].Value, failure.Message);
+        Assert.Equal(int.Parse(said.Groups[2].Value), await db.ScalarAsync("SELECT n FROM counter"));
+    }
+
+    [Fact]
     public async Task DoUntilZeroRunsUntilABatchChangesNoRowAndReportsEachIteration()
     {
         await using var db = await TestDatabase.CreateAsync();
