@@ -303,7 +303,9 @@ Describe 'Two servers, and a server with max_connections = 50' {
         $dbs = New-Fleet 'north_fleet200' 200 -On $Cluster
         # 30 other sessions hold most of the 50 slots for a few seconds, so North meets 53300 and waits.
         $env:PGHOST = $Cluster.Values['host']; $env:PGPORT = $Cluster.Values['port']; $env:PGUSER = $Cluster.Values['username']; $env:PGPASSWORD = $Cluster.Values['password']
-        try { $holders = 1..30 | ForEach-Object { Start-Process psql -ArgumentList '-X -q -d postgres -c "SELECT pg_sleep(6)"' -PassThru -RedirectStandardOutput (Join-Path $TestDrive "holder$_.out") } }
+        # psql writes its own output (-o): PowerShell's Start-Process redirection can write a child's last
+        # line after closing the file, and that ObjectDisposedException ends the whole pwsh (seen under load).
+        try { $holders = 1..30 | ForEach-Object { Start-Process psql -ArgumentList '-X', '-q', '-o', (Join-Path $TestDrive "holder$_.out"), '-d', 'postgres', '-c', 'SELECT pg_sleep(6)' -PassThru } }
         finally { Remove-Item Env:PGHOST, Env:PGPORT, Env:PGUSER, Env:PGPASSWORD }
         try {
             Start-Sleep -Milliseconds 1500

@@ -44,6 +44,14 @@ Describe 'A server older than PostgreSQL 13' {
         }
         $e.FullyQualifiedErrorId | Should -BeLike 'NorthServerUnsupported,*'
         $e.Exception.Message | Should -Match "PostgreSQL $([regex]::Escape($Old.Version))"
+        # Refused before a scratch database was made on it (PostgreSQL 12 could not drop it WITH (FORCE)).
+        $server = ConvertFrom-NpgsqlConnectionString $Old.ConnectionString
+        $env:PGPASSWORD = $server['password']
+        try {
+            $scratch = & psql -X -A -t -h $server['host'] -p $server['port'] -U $server['username'] -d postgres -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'north\_scratch\_%'"
+        }
+        finally { Remove-Item Env:PGPASSWORD -ErrorAction SilentlyContinue }
+        $scratch | Should -Be '0'
     }
 
     It 'leaves the database untouched: Invoke-NorthMigration created no history table' {

@@ -45,7 +45,8 @@ public sealed class ScratchDatabase : IAsyncDisposable
     /// database <paramref name="connectionString"/> points at) on that server. Its connections come
     /// from <paramref name="pools"/>, the caller's owner of data sources (without one, Npgsql's own).
     /// </summary>
-    /// <exception cref="NorthException"><c>NorthScratchDatabaseDenied</c> when the role may not create databases.</exception>
+    /// <exception cref="NorthException"><c>NorthScratchDatabaseDenied</c> when the role may not create databases;
+    /// <c>NorthServerUnsupported</c> for a server older than North supports.</exception>
     public static async Task<ScratchDatabase> CreateAsync(string connectionString, ConnectionPools? pools = null, IReporter? reporter = null, CancellationToken cancel = default)
     {
         reporter ??= NullReporter.Instance;
@@ -56,6 +57,8 @@ public sealed class ScratchDatabase : IAsyncDisposable
         var server = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
         await using var connection = ConnectionPools.CreateConnection(pools, server);
         await connection.OpenAsync(cancel);
+        // An unsupported server is refused before anything is made on it (its DROP has no FORCE).
+        SupportedServer.Check(connection, $"{connection.Host}:{connection.Port}/{connection.Database}");
         string create;
         await using (var locale = new NpgsqlCommand(
             "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, datctype FROM pg_catalog.pg_database WHERE datname = current_database()",
