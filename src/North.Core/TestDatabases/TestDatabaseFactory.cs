@@ -164,9 +164,9 @@ public sealed class TestDatabaseFactory
     {
         var quoted = SqlIdentifier.Quote(name);
         await ExecuteAsync(connection, $"ALTER DATABASE {quoted} WITH IS_TEMPLATE false", cancel).ConfigureAwait(false);
-        // WITH (FORCE) (PostgreSQL 13+) ends the sessions still connected, as a test teardown wants.
-        var force = connection.PostgreSqlVersion.Major >= 13 ? " WITH (FORCE)" : "";
-        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {quoted}{force}", cancel).ConfigureAwait(false);
+        // WITH (FORCE) ends the sessions still connected, as a test teardown wants. Every server North
+        // connects to has it: ConnectionFactory refuses those before 13 (SupportedServer).
+        await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", cancel).ConfigureAwait(false);
         // Its pools (the session's, of every connection string to it) went with it.
         _connections.Pools?.ReleaseDatabase(ConnectionStringFor(name));
     }
